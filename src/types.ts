@@ -1,0 +1,169 @@
+/**
+ * Shared shapes that flow through the pipeline:
+ * event → settings → PR files → selection → prompt → model → render → publish → outputs.
+ * Types only: no runtime code lives here.
+ */
+
+export type AuthMode = 'auto' | 'oidc' | 'azure-cli' | 'managed-identity' | 'api-key'
+export type CloudName = 'AzureCloud' | 'AzureUSGovernment' | 'AzureChinaCloud'
+export type PublishMode = 'comment' | 'description' | 'none'
+
+/** Every input, validated once (src/settings.ts). */
+export interface Settings {
+  /** Normalized resource URL: scheme + host (+ APIM path), no trailing `/`, `/openai` or `/openai/v1`. */
+  readonly endpoint: string
+  readonly deployment: string
+  /** Empty: the v1 API. Otherwise a dated api-version such as `2024-10-21`. */
+  readonly apiVersion: string
+  readonly auth: AuthMode
+  readonly clientId: string
+  readonly tenantId: string
+  readonly audience: string
+  readonly cloud: CloudName
+  /** `https://…` with no trailing slash. */
+  readonly authorityHost: string
+  /** True when authorityHost is not a well-known cloud authority (instance discovery off). */
+  readonly customAuthority: boolean
+  readonly tokenScope: string
+  readonly apiKey: string
+  readonly githubToken: string
+  /** From the input, else from the event. */
+  readonly pullNumber: number | undefined
+  readonly publish: PublishMode
+  readonly include: readonly string[]
+  readonly exclude: readonly string[]
+  readonly instructions: string
+  readonly language: string
+  readonly maxInputTokens: number
+  readonly maxOutputTokens: number
+  readonly maxConcurrency: number
+  readonly maxModelCalls: number
+  /** Upper bound for the whole run's waiting on remotes, in seconds (input `timeout-seconds`). */
+  readonly timeoutSeconds: number
+}
+
+/** Minimal logger handed to modules that must not import @actions/core. */
+export interface Log {
+  info(message: string): void
+  debug(message: string): void
+  notice(message: string): void
+  warning(message: string): void
+}
+
+export interface RepoRef {
+  readonly owner: string
+  readonly repo: string
+}
+
+export interface PullRequestInfo extends RepoRef {
+  readonly number: number
+  readonly title: string
+  readonly body: string
+  readonly draft: boolean
+  readonly state: string
+  readonly htmlUrl: string
+  readonly headSha: string
+  readonly baseSha: string
+  readonly headRef: string
+  readonly baseRef: string
+  readonly author: string
+  /** The head repository differs from the base repository. */
+  readonly isFork: boolean
+  /** `changed_files` as GitHub reports it (may exceed what listFiles returns). */
+  readonly changedFiles: number
+  readonly additions: number
+  readonly deletions: number
+}
+
+export type FileStatus = 'added' | 'removed' | 'modified' | 'renamed' | 'copied' | 'changed' | 'unchanged'
+
+export interface ChangedFile {
+  readonly filename: string
+  readonly previousFilename?: string
+  readonly status: FileStatus
+  readonly additions: number
+  readonly deletions: number
+  /** Absent for binary files and for diffs GitHub considers too large. */
+  readonly patch?: string
+}
+
+export interface CommitInfo {
+  readonly sha: string
+  readonly message: string
+}
+
+/** Everything read from GitHub about the PR. */
+export interface PullRequestData {
+  readonly pr: PullRequestInfo
+  readonly files: readonly ChangedFile[]
+  readonly commits: readonly CommitInfo[]
+  /** True when GitHub's 3,000-file listing limit hid some files. */
+  readonly filesTruncated: boolean
+}
+
+/** Why a file is not (fully) in front of the model. */
+export type OmitReason =
+  | 'excluded' // matched exclude / not include
+  | 'binary' // no patch: binary
+  | 'too-large' // no patch: GitHub did not return one
+  | 'budget' // did not fit max-input-tokens even compressed
+  | 'call-cap' // did not fit within max-model-calls
+  | 'github-limit' // beyond GitHub's 3,000-file listing
+
+export interface FileNote {
+  readonly path: string
+  readonly additions: number
+  readonly deletions: number
+  readonly reason: OmitReason
+}
+
+export interface Coverage {
+  readonly filesTotal: number
+  /** Paths whose diff (possibly compressed) reached the model. */
+  readonly summarized: readonly string[]
+  /** Paths that reached the model only in compressed form. */
+  readonly compressed: readonly string[]
+  readonly excluded: readonly FileNote[]
+  readonly omitted: readonly FileNote[]
+}
+
+export interface Usage {
+  readonly promptTokens: number
+  readonly completionTokens: number
+  readonly modelCalls: number
+  /** Model rounds on the critical path (1 = single call, 2 = map + reduce). */
+  readonly rounds: number
+}
+
+/** The structured answer the model is asked for (json_schema), rendered by our code. */
+export interface SummaryDoc {
+  readonly overview: string
+  readonly changes: ReadonlyArray<{ readonly area: string; readonly points: readonly string[] }>
+  readonly files: ReadonlyArray<{ readonly path: string; readonly summary: string }>
+  readonly risks: readonly string[]
+}
+
+/** What the summarize stage produced. Exactly one of doc / markdown / notice is set. */
+export interface SummaryOutcome {
+  readonly doc?: SummaryDoc
+  /** Plain markdown, when the deployment rejected json_schema output. */
+  readonly markdown?: string
+  /** A neutral notice (empty or content-filtered answer). */
+  readonly notice?: string
+  readonly usage: Usage
+  readonly coverage: Coverage
+}
+
+/** Outputs of the action (contract: Outputs). */
+export interface RunResult {
+  readonly summary: string
+  readonly commentId?: number
+  readonly commentUrl?: string
+  readonly skipped: string
+  readonly filesTotal: number
+  readonly filesSummarized: number
+  readonly filesOmitted: number
+  readonly promptTokens: number
+  readonly completionTokens: number
+  readonly modelCalls: number
+}
