@@ -40,6 +40,8 @@ export interface Settings {
   readonly maxModelCalls: number
   /** Upper bound for the whole run's waiting on remotes, in seconds (input `timeout-seconds`). */
   readonly timeoutSeconds: number
+  /** Draft PRs are skipped (`skipped=draft`) until they are marked ready for review. */
+  readonly skipDrafts: boolean
 }
 
 /** Minimal logger handed to modules that must not import @actions/core. */
