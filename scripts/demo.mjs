@@ -1,0 +1,61 @@
+// @ts-check
+/**
+ * `npm run demo`: runs the bundled action once, end to end, against local emulators of GitHub, the
+ * Actions OIDC endpoint, Microsoft Entra ID and Azure OpenAI, then shows what it published. No network,
+ * no Azure account, no secrets.
+ */
+import { existsSync } from 'node:fs'
+import { pullRequestEvent, samplePullRequest } from '../test/emulators/fixtures.mjs'
+import { startEmulators } from '../test/emulators/index.mjs'
+import { ACTION_ENTRY, runAction } from '../test/emulators/run-action.mjs'
+
+/** @param {string} title @param {string} text */
+function section(title, text) {
+  console.log(`\n=== ${title} ${'='.repeat(Math.max(0, 70 - title.length))}\n${text.trimEnd() || '(empty)'}`)
+}
+
+async function main() {
+  if (!existsSync(ACTION_ENTRY)) {
+    console.error(`dist/index.js is missing: run \`npm run bundle\` to build it, then \`npm run demo\` again.`)
+    return 1
+  }
+  const emu = await startEmulators()
+  try {
+    const pr = samplePullRequest()
+    emu.github.addPullRequest(pr)
+    console.log(`Planted ${pr.owner}/${pr.repo}#${pr.number} "${pr.title}" (${pr.files.length} files) in the GitHub emulator.`)
+    console.log(`Running dist/index.js with keyless auth: GitHub OIDC token → Entra ID (${emu.entra.authorityHost}) → Azure OpenAI (${emu.openai.url}).`)
+
+    const result = await runAction({
+      emu,
+      inputs: emu.defaultInputs(),
+      event: pullRequestEvent(pr, { action: 'opened', serverUrl: emu.github.serverUrl })
+    })
+
+    section('Action log', result.stdout + (result.stderr ? `\n${result.stderr}` : ''))
+    const comments = emu.github.comments(pr.owner, pr.repo, pr.number)
+    section('Comment posted on the PR', comments.map((c) => `[by ${c.user.login}, ${c.html_url}]\n${c.body}`).join('\n\n---\n\n'))
+    section('Job summary', result.summary)
+    section('Outputs', Object.entries(result.outputs).map(([name, value]) => `${name} = ${value.includes('\n') ? '(multi-line, see above)' : value}`).join('\n'))
+    const chats = emu.openai.requests.filter((r) => r.status === 200)
+    section('Traffic', [
+      `GitHub REST requests: ${emu.github.requests.length}`,
+      `OIDC tokens issued: ${emu.oidc.state.issued}`,
+      `Azure OpenAI chat requests: ${emu.openai.requests.length} (${chats.length} answered; auth: ${[...new Set(emu.openai.requests.map((r) => r.auth))].join(', ') || 'none'})`
+    ].join('\n'))
+
+    const ok = result.code === 0
+    console.log(`\n${ok ? 'Demo finished' : 'Demo FAILED'}: the action exited with code ${result.code} in ${Math.round(result.durationMs)} ms.`)
+    return ok ? 0 : 1
+  } finally {
+    await emu.close()
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error(`Demo failed before the action could finish: ${error instanceof Error ? error.message : error}`)
+    process.exit(1)
+  }
+)
