@@ -18,7 +18,7 @@ const GENERATED_NOTE = '<!-- Generated from action.yml by `node scripts/readme-t
 /** @typedef {{ description?: string, required?: boolean, default?: unknown }} InputSpec */
 /** @typedef {{ inputs?: Record<string, InputSpec>, outputs?: Record<string, { description?: string }> }} ActionSpec */
 
-/** One table cell: folded YAML text on one line, with pipes escaped so they do not split the cell. */
+/** One table cell: folded YAML text on one line, with pipes escaped so they do not split the cell. @param {unknown} text */
 function cell(text) {
   return String(text ?? '')
     .replace(/\s+/g, ' ')
@@ -26,7 +26,7 @@ function cell(text) {
     .replace(/\|/g, '\\|')
 }
 
-/** A default shown as code; an empty default is spelled out because an empty cell reads as "unknown". */
+/** A default shown as code; an empty default is spelled out because an empty cell reads as "unknown". @param {unknown} value */
 function defaultCell(value) {
   if (value === undefined) return ''
   const text = String(value)

@@ -11,7 +11,7 @@
  *   { delayMs }                         wait, then serve normally
  */
 
-/** @typedef {{ status?: number, headers?: Record<string,string>, json?: unknown, body?: string, after?: boolean, reset?: boolean, hang?: boolean, delayMs?: number }} Fault */
+/** @typedef {{ status?: number, headers?: Record<string,string>, json?: unknown, body?: string, after?: boolean, reset?: boolean, hang?: boolean, delayMs?: number, sticky?: boolean, aadsts?: number }} Fault */
 
 export class FaultQueue {
   constructor() {
@@ -23,7 +23,10 @@ export class FaultQueue {
     this.hanging = new Set()
   }
 
-  /** Queue `fault` for the next `times` requests of `route` (Infinity: every request). */
+  /**
+   * Queue `fault` for the next `times` requests of `route` (Infinity: every request).
+   * @param {string} route @param {Fault} fault @param {number} [times]
+   */
   add(route, fault, times = 1) {
     const queue = this.queues.get(route) ?? []
     for (let i = 0; i < Math.min(times, 10_000); i++) queue.push(fault)
@@ -31,12 +34,16 @@ export class FaultQueue {
     this.queues.set(route, queue)
   }
 
+  /** @param {string} [route] */
   clear(route) {
     if (route) this.queues.delete(route)
     else this.queues.clear()
   }
 
-  /** Counts a hit on `route` and returns the fault to apply, if any. */
+  /**
+   * Counts a hit on `route` and returns the fault to apply, if any.
+   * @param {string} route
+   */
   take(route) {
     this.hits.set(route, (this.hits.get(route) ?? 0) + 1)
     const queue = this.queues.get(route)
