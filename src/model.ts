@@ -1,0 +1,360 @@
+/**
+ * One chat call to an Azure OpenAI deployment, and HTTP failures turned into fix-it messages.
+ * The only importer of `openai`, loaded lazily. Tokens and keys are handed to the SDK and never logged.
+ */
+
+import type { ClientOptions } from 'openai'
+import type { AzureAuth } from './auth.js'
+import { ActionError } from './errors.js'
+import type { Log, Settings } from './types.js'
+
+export interface ChatMessage {
+  readonly role: 'system' | 'user'
+  readonly content: string
+}
+
+export interface ChatRequest {
+  readonly messages: readonly ChatMessage[]
+  /** Sent as `max_completion_tokens`: reasoning models reject `max_tokens`. */
+  readonly maxOutputTokens: number
+  /** Ask for structured output (`response_format: json_schema`, strict). */
+  readonly jsonSchema?: { readonly name: string; readonly schema: Record<string, unknown> }
+}
+
+export interface ChatResult {
+  /** '' when the answer was empty or withheld by a content filter. */
+  readonly content: string
+  readonly finishReason: string
+  readonly promptTokens: number
+  readonly completionTokens: number
+  /** The service's content filter (or a model refusal) withheld the answer. */
+  readonly filtered: boolean
+}
+
+export interface ModelClient {
+  chat(request: ChatRequest): Promise<ChatResult>
+}
+
+export type ModelErrorKind =
+  | 'context-length'
+  | 'json-schema-unsupported'
+  | 'content-filter'
+  | 'auth'
+  | 'not-found'
+  | 'rate-limit'
+  | 'network'
+  | 'timeout'
+  | 'other'
+
+/** A failed chat call; `kind` lets summarize react (shrink, drop json_schema, neutral notice). */
+export class ModelError extends ActionError {
+  constructor(
+    readonly kind: ModelErrorKind,
+    message: string,
+    options?: { cause?: unknown }
+  ) {
+    super(message, options)
+  }
+}
+
+/**
+ * openai-node honours `retry-after(-ms)` only up to 60 s; a longer ask is replaced by its own short
+ * back-off (0.5–8 s), which would just spend the retries against a server that said "not yet". A
+ * longer ask ends the call at once as `rate-limit` instead.
+ */
+export const MAX_RETRY_AFTER_MS = 60_000
+
+/** The chat completions URL that requests go to, for messages. */
+export function modelUrl(settings: Settings): string {
+  return settings.apiVersion
+    ? `${settings.endpoint}/openai/deployments/${encodeURIComponent(settings.deployment)}/chat/completions?api-version=${encodeURIComponent(settings.apiVersion)}`
+    : `${settings.endpoint}/openai/v1/chat/completions`
+}
+
+/**
+ * A client for the deployment in `settings`: the v1 API when api-version is empty, else the dated
+ * deployments API. One `chat()` never waits longer than `timeoutMs` in total, retries included:
+ * openai-node retries 408/409/429/5xx and connection errors up to `maxRetries` times, honouring
+ * `retry-after-ms` / `retry-after` up to MAX_RETRY_AFTER_MS, and a deadline signal cuts the rest.
+ */
+export async function createModelClient(
+  settings: Settings,
+  auth: AzureAuth,
+  options: { log: Log; timeoutMs: number; maxRetries: number }
+): Promise<ModelClient> {
+  const { OpenAI, AzureOpenAI, APIConnectionTimeoutError } = await import('openai')
+  const transport = await proxyTransport(process.env)
+  const fetchWithRetryCap = capRetryAfter(transport?.fetch ?? globalThis.fetch, options.log)
+
+  // Every option that openai-node would otherwise read from OPENAI_* / AZURE_OPENAI_* variables is
+  // set, so nothing from the runner's environment (an admin key, another base URL) reaches Azure.
+  const common = {
+    organization: null,
+    project: null,
+    adminAPIKey: null,
+    webhookSecret: null,
+    timeout: options.timeoutMs,
+    maxRetries: options.maxRetries,
+    logLevel: 'off' as const,
+    fetch: fetchWithRetryCap,
+    ...(transport ? { fetchOptions: transport.fetchOptions } : {})
+  }
+  const apiKey = auth.mode === 'api-key' ? auth.apiKey : undefined
+  const tokenProvider = (): Promise<string> => auth.getToken()
+
+  const client = settings.apiVersion
+    ? new AzureOpenAI({
+        ...common,
+        baseURL: `${settings.endpoint}/openai`,
+        apiVersion: settings.apiVersion,
+        deployment: settings.deployment,
+        // '' rather than undefined: undefined would let AzureOpenAI fall back to AZURE_OPENAI_API_KEY.
+        ...(apiKey ? { apiKey } : { apiKey: '', azureADTokenProvider: tokenProvider })
+      })
+    : new OpenAI({
+        ...common,
+        baseURL: `${settings.endpoint}/openai/v1`,
+        // Azure's key goes in its `api-key` header; the Authorization header is dropped so the key
+        // is not also sent as a bearer token.
+        ...(apiKey ? { apiKey, defaultHeaders: { 'api-key': apiKey, Authorization: null } } : { apiKey: tokenProvider })
+      })
+
+  return {
+    async chat(request: ChatRequest): Promise<ChatResult> {
+      const deadline = AbortSignal.timeout(options.timeoutMs)
+      let completion
+      try {
+        completion = await client.chat.completions.create(
+          {
+            model: settings.deployment,
+            messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
+            max_completion_tokens: request.maxOutputTokens,
+            ...(request.jsonSchema
+              ? {
+                  response_format: {
+                    type: 'json_schema' as const,
+                    json_schema: { name: request.jsonSchema.name, strict: true, schema: request.jsonSchema.schema }
+                  }
+                }
+              : {})
+          },
+          { signal: deadline }
+        )
+      } catch (error) {
+        const timedOut = deadline.aborted || error instanceof APIConnectionTimeoutError
+        throw explainModelError(error, { settings, auth, timeoutMs: options.timeoutMs, maxRetries: options.maxRetries, timedOut })
+      }
+      const choice = completion.choices[0]
+      const finishReason = choice?.finish_reason ?? ''
+      const filtered = finishReason === 'content_filter' || Boolean(choice?.message.refusal)
+      return {
+        content: filtered ? '' : (choice?.message.content ?? ''),
+        finishReason,
+        promptTokens: completion.usage?.prompt_tokens ?? 0,
+        completionTokens: completion.usage?.completion_tokens ?? 0,
+        filtered
+      }
+    }
+  }
+}
+
+type Fetch = typeof globalThis.fetch
+type FetchOptions = NonNullable<ClientOptions['fetchOptions']>
+
+/**
+ * undici's fetch with an EnvHttpProxyAgent when a proxy variable is set: Node's built-in fetch
+ * ignores HTTPS_PROXY / NO_PROXY. Loaded only then, so runs without a proxy do not pay for it.
+ */
+async function proxyTransport(
+  env: NodeJS.ProcessEnv
+): Promise<{ fetch: Fetch; fetchOptions: FetchOptions } | undefined> {
+  if (!['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((name) => env[name])) return undefined
+  const undici = await import('undici')
+  // undici's own fetch must carry its own dispatcher; the casts bridge undici@6's types to the
+  // ones @types/node declares for the global fetch.
+  const fetchOptions = { dispatcher: new undici.EnvHttpProxyAgent() } as unknown as FetchOptions
+  return { fetch: undici.fetch as unknown as Fetch, fetchOptions }
+}
+
+/**
+ * Wraps fetch so that a 429/503 whose `retry-after` exceeds MAX_RETRY_AFTER_MS is not retried
+ * (openai-node obeys `x-should-retry: false`), and logs each answer the SDK is about to retry.
+ */
+function capRetryAfter(fetch: Fetch, log: Log): Fetch {
+  return async (input, init) => {
+    const response = await fetch(input, init)
+    if (response.status !== 429 && response.status < 500) return response
+    const waitMs = retryAfterMs(response.headers)
+    if (waitMs !== undefined && waitMs > MAX_RETRY_AFTER_MS) {
+      const headers = new Headers(response.headers)
+      headers.set('x-should-retry', 'false')
+      return new Response(response.body, { status: response.status, statusText: response.statusText, headers })
+    }
+    log.info(`Azure OpenAI answered ${response.status}${waitMs === undefined ? '' : ` (retry after ${Math.ceil(waitMs / 1000)} s)`}; retrying if retries remain.`)
+    return response
+  }
+}
+
+/** `retry-after-ms`, else `retry-after` in seconds or as an HTTP date, in ms. */
+function retryAfterMs(headers: Headers): number | undefined {
+  const ms = Number.parseFloat(headers.get('retry-after-ms') ?? '')
+  if (Number.isFinite(ms)) return ms
+  const value = headers.get('retry-after')
+  if (!value) return undefined
+  const seconds = Number.parseFloat(value)
+  if (Number.isFinite(seconds)) return seconds * 1000
+  const date = Date.parse(value)
+  return Number.isFinite(date) ? date - Date.now() : undefined
+}
+
+interface ModelErrorContext {
+  readonly settings: Settings
+  readonly auth: Pick<AzureAuth, 'mode' | 'label'>
+  readonly timeoutMs: number
+  readonly maxRetries: number
+  /** An attempt timed out, or the call's deadline fired (which the SDK reports as a user abort). */
+  readonly timedOut: boolean
+}
+
+/** Maps whatever the SDK threw to a ModelError with the fix, or passes an auth ActionError through. */
+function explainModelError(error: unknown, ctx: ModelErrorContext): ActionError {
+  const { settings } = ctx
+  // A failed token request arrives wrapped by the SDK ("Failed to get token from 'apiKey' function").
+  const own = causes(error).find((e): e is ActionError => e instanceof ActionError)
+  if (own) return own
+
+  const cause = { cause: error }
+  const api = apiDetails(error)
+  const where = `deployment '${settings.deployment}' on ${settings.endpoint} (${settings.apiVersion ? `api-version ${settings.apiVersion}` : 'v1 API'})`
+  const retries = `after ${ctx.maxRetries} ${ctx.maxRetries === 1 ? 'retry' : 'retries'}`
+
+  if (ctx.timedOut) {
+    return new ModelError(
+      'timeout',
+      `Azure OpenAI did not answer within ${Math.round(ctx.timeoutMs / 1000)} s for ${where}: raise timeout-seconds, or lower max-input-tokens / max-output-tokens.`,
+      cause
+    )
+  }
+  if (api.status === undefined) {
+    const network = networkCode(error)
+    return new ModelError(
+      'network',
+      `Could not connect to Azure OpenAI at ${settings.endpoint} (${network ?? oneLine(error instanceof Error ? error.message : String(error))}): check the endpoint input, DNS, and HTTPS_PROXY / NO_PROXY` +
+        (network && /CERT|SELF_SIGNED|SIGNATURE/.test(network) ? ' (for a TLS-inspecting proxy, NODE_EXTRA_CA_CERTS).' : '.'),
+      cause
+    )
+  }
+
+  const detail = `${api.status}${api.code ? ` ${api.code}` : ''}: ${oneLine(api.message)}`
+  if (api.code === 'content_filter' || api.innerCode === 'ResponsibleAIPolicyViolation') {
+    return new ModelError('content-filter', `Azure OpenAI's content filter blocked the request (${detail}).`, cause)
+  }
+  if (api.code === 'context_length_exceeded' || /maximum context length/i.test(api.message)) {
+    return new ModelError(
+      'context-length',
+      `The prompt is longer than the model behind ${where} accepts (${detail}): lower max-input-tokens.`,
+      cause
+    )
+  }
+  if (api.status === 404 || api.code === 'DeploymentNotFound') {
+    return new ModelError(
+      'not-found',
+      `Deployment '${settings.deployment}' not found on ${settings.endpoint} (${settings.apiVersion ? `api-version ${settings.apiVersion}` : 'v1 API'}; ${detail}): check the deployment name in the Foundry portal (Deployments) and that endpoint is the resource that holds it.`,
+      cause
+    )
+  }
+  if (api.status === 401 || api.status === 403) {
+    if (ctx.auth.mode === 'api-key') {
+      return new ModelError(
+        'auth',
+        `Azure OpenAI refused the api-key for ${where} (${detail}): copy a current key of ${accountName(settings.endpoint)} (Keys and Endpoint), or switch to keyless auth (auth: oidc).`,
+        cause
+      )
+    }
+    const assignee = settings.clientId || '<principal-id of the identity>'
+    return new ModelError(
+      'auth',
+      `Azure OpenAI refused the ${ctx.auth.label} token (scope ${settings.tokenScope}) for ${where} (${detail}): give the identity the "Cognitive Services OpenAI User" role with ` +
+        `\`az role assignment create --assignee ${assignee} --role "Cognitive Services OpenAI User" --scope /subscriptions/<subscription-id>/resourceGroups/<resource-group>/providers/Microsoft.CognitiveServices/accounts/${accountName(settings.endpoint)}\`` +
+        ' (a new assignment can take a few minutes to apply).',
+      cause
+    )
+  }
+  if (api.status === 429) {
+    return new ModelError(
+      'rate-limit',
+      `Azure OpenAI kept rate-limiting ${where} (${detail}; gave up ${retries} or when asked to wait over ${MAX_RETRY_AFTER_MS / 1000} s): raise the deployment's tokens-per-minute quota in the Foundry portal, or lower max-concurrency / max-input-tokens.`,
+      cause
+    )
+  }
+  if (api.status === 400 && (api.param === 'response_format' || /response_format|json_schema/i.test(api.message))) {
+    return new ModelError(
+      'json-schema-unsupported',
+      `${where} does not accept structured output (response_format json_schema; ${detail}): use a model and api-version that support it (2024-08-01-preview or later, or the v1 API).`,
+      cause
+    )
+  }
+  if (api.status === 400 && /max_completion_tokens/.test(api.message)) {
+    return new ModelError(
+      'other',
+      `${where} does not accept max_completion_tokens (${detail}): use api-version 2024-10-21 or later, or leave api-version empty for the v1 API.`,
+      cause
+    )
+  }
+  if (api.status >= 500) {
+    return new ModelError('other', `Azure OpenAI failed for ${where} ${retries} (${detail}): re-run the job later.`, cause)
+  }
+  return new ModelError('other', `Azure OpenAI rejected the request for ${where} (${detail}).`, cause)
+}
+
+/** What an openai-node APIError carries; Azure puts its own `innererror.code` for content filtering. */
+function apiDetails(error: unknown): { status?: number; code?: string; param?: string; innerCode?: string; message: string } {
+  const e = (typeof error === 'object' && error !== null ? error : {}) as {
+    status?: unknown
+    code?: unknown
+    param?: unknown
+    error?: { message?: unknown; innererror?: { code?: unknown } }
+    message?: unknown
+  }
+  const text = (value: unknown): string | undefined => (typeof value === 'string' && value ? value : undefined)
+  return {
+    ...(typeof e.status === 'number' ? { status: e.status } : {}),
+    ...(text(e.code) ? { code: text(e.code) } : {}),
+    ...(text(e.param) ? { param: text(e.param) } : {}),
+    ...(text(e.error?.innererror?.code) ? { innerCode: text(e.error?.innererror?.code) } : {}),
+    message: text(e.error?.message) ?? text(e.message) ?? ''
+  }
+}
+
+function causes(error: unknown): unknown[] {
+  const chain: unknown[] = []
+  for (let e = error; e !== undefined && e !== null && chain.length < 10 && !chain.includes(e); e = (e as { cause?: unknown }).cause) {
+    chain.push(e)
+  }
+  return chain
+}
+
+/** ENOTFOUND, ECONNREFUSED, … from undici's "fetch failed" TypeError and its causes. */
+function networkCode(error: unknown): string | undefined {
+  for (const e of causes(error)) {
+    const code = (e as { code?: unknown }).code
+    if (typeof code === 'string' && /^[A-Z_]+$/.test(code)) return code
+  }
+  return undefined
+}
+
+/**
+ * The resource name in https://NAME.openai.azure.com (and the cognitiveservices / services.ai
+ * hosts); an API Management gateway does not reveal it.
+ */
+function accountName(endpoint: string): string {
+  const host = new URL(endpoint).hostname
+  const match = /^([^.]+)\.(?:openai|cognitiveservices|services\.ai)\.azure\.(?:com|us|cn)$/i.exec(host)
+  return match?.[1] ?? '<account-name>'
+}
+
+/** Collapses whitespace and caps length, so a remote message fits the one-line error. */
+function oneLine(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim()
+  return line.length > 300 ? `${line.slice(0, 297)}...` : line
+}

@@ -1,0 +1,519 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { AggregateAuthenticationError, AuthenticationError, AuthenticationRequiredError, CredentialUnavailableError } from '@azure/identity'
+import {
+  ASSERTION_REUSE_MARGIN_MS,
+  createAssertionProvider,
+  createAuth,
+  explainEntraError,
+  FEDERATION_PROPAGATION_DELAYS_MS,
+  missingIdTokenPermissionMessage,
+  OidcUnavailable,
+  resolveAuthMode,
+  withFederationPropagationRetry,
+  type AuthDeps
+} from '../src/auth.js'
+import { CLOUDS, isKnownAuthorityHost } from '../src/clouds.js'
+import { ActionError } from '../src/errors.js'
+import { readOidcClaims } from '../src/jwt.js'
+import type { Log, Settings } from '../src/types.js'
+
+const CLIENT_ID = '11111111-2222-3333-4444-555555555555'
+const TENANT_ID = '99999999-8888-7777-6666-555555555555'
+const ISSUER = 'https://token.actions.githubusercontent.com'
+const SUBJECT = 'repo:octo-org/octo-repo:pull_request'
+const AUDIENCE = 'api://AzureADTokenExchange'
+
+function settings(over: Partial<Settings> = {}): Settings {
+  return {
+    endpoint: 'https://contoso-ai.openai.azure.com',
+    deployment: 'gpt-4o',
+    apiVersion: '',
+    auth: 'auto',
+    clientId: CLIENT_ID,
+    tenantId: TENANT_ID,
+    audience: AUDIENCE,
+    cloud: 'AzureCloud',
+    authorityHost: 'https://login.microsoftonline.com',
+    customAuthority: false,
+    tokenScope: 'https://cognitiveservices.azure.com/.default',
+    apiKey: '',
+    githubToken: 'ghs_x',
+    pullNumber: 7,
+    publish: 'comment',
+    include: [],
+    exclude: [],
+    instructions: '',
+    language: 'English',
+    maxInputTokens: 32000,
+    maxOutputTokens: 1500,
+    maxConcurrency: 4,
+    maxModelCalls: 12,
+    timeoutSeconds: 300,
+    skipDrafts: true,
+    ...over
+  }
+}
+
+function recordingLog(): Log & { lines: string[]; warnings: string[] } {
+  const lines: string[] = []
+  const warnings: string[] = []
+  const push = (message: string): void => {
+    lines.push(message)
+  }
+  return {
+    lines,
+    warnings,
+    info: push,
+    debug: push,
+    notice: push,
+    warning: (message) => {
+      warnings.push(message)
+      lines.push(message)
+    }
+  }
+}
+
+/** An unsigned JWT with GitHub's claims: only the claims matter here, nothing verifies it. */
+function githubJwt(claims: Record<string, unknown>): string {
+  const part = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url')
+  return `${part({ alg: 'RS256', typ: 'JWT' })}.${part({ iss: ISSUER, sub: SUBJECT, aud: AUDIENCE, ...claims })}.c2lnbmF0dXJl`
+}
+
+/** The error ClientAssertionCredential throws, as @azure/identity 4.14 builds it from MSAL's ServerError. */
+function msalServerFailure(code: number, description: string, error = 'invalid_client'): AuthenticationRequiredError {
+  const message =
+    `${error}: Error(s): ${code} - Timestamp: 2025-05-01 10:00:00Z - Description: AADSTS${code}: ${description}\r\n` +
+    'Trace ID: f2ae7a44-3414-4e4c-8e65-42c2b03a865e\r\nCorrelation ID: 2cc3eeff-5580-46c6-8fbe-635ec829e8ed\r\nTimestamp: 2025-05-01 10:00:00Z' +
+    ' - Correlation ID: 2cc3eeff-5580-46c6-8fbe-635ec829e8ed - Trace ID: f2ae7a44-3414-4e4c-8e65-42c2b03a865e'
+  const serverError = Object.assign(new Error(message), { name: 'ServerError', errorCode: error, errorNo: code })
+  return new AuthenticationRequiredError({ scopes: ['https://cognitiveservices.azure.com/.default'], message, cause: serverError })
+}
+
+/** The error credentials built on IdentityClient (managed identity, …) throw: an OAuth error body. */
+function oauthFailure(code: number, description: string, error = 'invalid_request'): AuthenticationError {
+  return new AuthenticationError(400, {
+    error,
+    error_description: `AADSTS${code}: ${description}\r\nTrace ID: 0000\r\nCorrelation ID: 1111\r\nTimestamp: 2025-05-01 10:00:00Z`,
+    error_codes: [code]
+  })
+}
+
+const claims = { iss: ISSUER, sub: SUBJECT, aud: AUDIENCE }
+
+describe('resolveAuthMode', () => {
+  it.each([
+    [{ auth: 'auto', clientId: CLIENT_ID, tenantId: TENANT_ID, apiKey: '' }, 'oidc'],
+    [{ auth: 'auto', clientId: CLIENT_ID, tenantId: TENANT_ID, apiKey: 'k' }, 'oidc'],
+    [{ auth: 'auto', clientId: CLIENT_ID, tenantId: '', apiKey: 'k' }, 'api-key'],
+    [{ auth: 'auto', clientId: '', tenantId: TENANT_ID, apiKey: '' }, 'default'],
+    [{ auth: 'auto', clientId: '', tenantId: '', apiKey: '' }, 'default'],
+    [{ auth: 'azure-cli', clientId: CLIENT_ID, tenantId: TENANT_ID, apiKey: '' }, 'azure-cli'],
+    [{ auth: 'managed-identity', clientId: CLIENT_ID, tenantId: '', apiKey: '' }, 'managed-identity'],
+    [{ auth: 'api-key', clientId: CLIENT_ID, tenantId: TENANT_ID, apiKey: 'k' }, 'api-key'],
+    [{ auth: 'oidc', clientId: CLIENT_ID, tenantId: TENANT_ID, apiKey: 'k' }, 'oidc']
+  ] as const)('%j → %s', (over, mode) => {
+    expect(resolveAuthMode(settings(over))).toBe(mode)
+  })
+})
+
+describe('clouds', () => {
+  it('has the sovereign-cloud authority, scope and audience', () => {
+    expect(CLOUDS.AzureUSGovernment).toEqual({
+      authorityHost: 'https://login.microsoftonline.us',
+      tokenScope: 'https://cognitiveservices.azure.us/.default',
+      audience: 'api://AzureADTokenExchangeUSGov'
+    })
+    expect(CLOUDS.AzureChinaCloud.authorityHost).toBe('https://login.chinacloudapi.cn')
+    expect(CLOUDS.AzureCloud.audience).toBe(AUDIENCE)
+  })
+  it('keeps instance discovery only for well-known Entra hosts', () => {
+    for (const cloud of Object.values(CLOUDS)) expect(isKnownAuthorityHost(cloud.authorityHost)).toBe(true)
+    expect(isKnownAuthorityHost('https://LOGIN.microsoftonline.com/')).toBe(true)
+    expect(isKnownAuthorityHost('https://127.0.0.1:8443')).toBe(false)
+    expect(isKnownAuthorityHost('https://login.microsoftonline.com:8443')).toBe(false)
+    expect(isKnownAuthorityHost('https://adfs.contoso.local/adfs')).toBe(false)
+    expect(isKnownAuthorityHost('not a url')).toBe(false)
+  })
+})
+
+describe('explainEntraError', () => {
+  it.each([70021, 700211, 700212, 700213, 7002138])(
+    'AADSTS%i → the presented iss/sub/aud and the az command that adds a matching credential',
+    (code) => {
+      const error = explainEntraError(msalServerFailure(code, `No matching federated identity record found for presented assertion subject '${SUBJECT}'.`), {
+        settings: settings(),
+        claims
+      })
+      expect(error).toBeInstanceOf(ActionError)
+      expect(error.message).toContain(`AADSTS${code}`)
+      expect(error.message).toContain(`subject ${SUBJECT}`)
+      expect(error.message).toContain(`issuer ${ISSUER}`)
+      expect(error.message).toContain(`audience ${AUDIENCE}`)
+      expect(error.message).toContain(
+        `az ad app federated-credential create --id ${CLIENT_ID} --parameters '{"name":"github-pr-summary","issuer":"${ISSUER}","subject":"${SUBJECT}","audiences":["${AUDIENCE}"]}'`
+      )
+      expect(error.message).toContain('az identity federated-credential create --name github-pr-summary --identity-name')
+      expect(error.message).toContain('--resource-group')
+      expect(error.message).not.toMatch(/[\r\n]/)
+    }
+  )
+
+  it('reads the code from AuthenticationError.errorResponse.errorCodes as well', () => {
+    const error = explainEntraError(oauthFailure(70021, 'No matching federated identity record found for presented assertion.'), {
+      settings: settings(),
+      claims
+    })
+    expect(error.message).toContain('az ad app federated-credential create')
+  })
+
+  it('quotes a subject with a single quote so the command can be pasted', () => {
+    const error = explainEntraError(msalServerFailure(700213, 'No matching federated identity record found.'), {
+      settings: settings(),
+      claims: { ...claims, sub: "repo:o/r:ref:refs/heads/it's" }
+    })
+    expect(error.message).toContain(`"subject":"repo:o/r:ref:refs/heads/it'\\''s"`)
+  })
+
+  it('AADSTS700016 → wrong client-id or tenant-id, naming both', () => {
+    const error = explainEntraError(
+      msalServerFailure(700016, `Application with identifier '${CLIENT_ID}' was not found in the directory '${TENANT_ID}'.`, 'unauthorized_client'),
+      { settings: settings() }
+    )
+    expect(error.message).toContain(`client-id ${CLIENT_ID}`)
+    expect(error.message).toContain(`tenant-id ${TENANT_ID}`)
+    expect(error.message).not.toContain('federated-credential create')
+  })
+
+  it('AADSTS90002 → tenant not found: tenant-id or cloud / authority-host', () => {
+    const error = explainEntraError(oauthFailure(90002, `Tenant '${TENANT_ID}' not found.`), {
+      settings: settings({ cloud: 'AzureUSGovernment', authorityHost: 'https://login.microsoftonline.us' })
+    })
+    expect(error.message).toContain(TENANT_ID)
+    expect(error.message).toContain('https://login.microsoftonline.us')
+    expect(error.message).toContain('AzureUSGovernment')
+    expect(error.message).toMatch(/authority-host/)
+  })
+
+  it('AADSTS700024 → expired assertion: check the runner clock', () => {
+    const error = explainEntraError(msalServerFailure(700024, 'Client assertion is not within its valid time range.'), { settings: settings(), claims })
+    expect(error.message).toContain('AADSTS700024')
+    expect(error.message).toContain('clock')
+  })
+
+  it('finds codes inside an AggregateAuthenticationError (DefaultAzureCredential)', () => {
+    const aggregate = new AggregateAuthenticationError(
+      [new CredentialUnavailableError('EnvironmentCredential is unavailable.'), msalServerFailure(700016, 'Application not found.')],
+      'ChainedTokenCredential authentication failed.'
+    )
+    expect(explainEntraError(aggregate, { settings: settings({ auth: 'auto', tenantId: '' }) }).message).toContain('AADSTS700016')
+  })
+
+  it('a network failure → check authority-host and the proxy', () => {
+    const failure = new AuthenticationRequiredError({
+      scopes: ['s'],
+      message: 'network_error: Network request failed',
+      cause: Object.assign(new Error('getaddrinfo ENOTFOUND login.microsoftonline.example'), { code: 'ENOTFOUND' })
+    })
+    const error = explainEntraError(failure, { settings: settings({ authorityHost: 'https://login.microsoftonline.example' }) })
+    expect(error.message).toContain('ENOTFOUND')
+    expect(error.message).toContain('https://login.microsoftonline.example')
+    expect(error.message).toContain('HTTPS_PROXY')
+  })
+
+  it('azure-cli without a login → run azure/login before this step', () => {
+    const error = explainEntraError(
+      new CredentialUnavailableError("Please run 'az login' from a command prompt to authenticate before using this credential."),
+      { settings: settings({ auth: 'azure-cli' }) }
+    )
+    expect(error.message).toContain('run azure/login before this step')
+  })
+
+  it('passes an ActionError from the assertion callback through unchanged', () => {
+    const own = new ActionError('Could not get a GitHub OIDC token (status 503): re-run later.')
+    const wrapped = new AuthenticationRequiredError({ scopes: ['s'], message: own.message, cause: own })
+    expect(explainEntraError(wrapped, { settings: settings() })).toBe(own)
+  })
+
+  it('anything else: one line with the Entra description, without trace ids', () => {
+    const error = explainEntraError(msalServerFailure(50027, 'JWT token is invalid or malformed.'), { settings: settings() })
+    expect(error.message).toContain('AADSTS50027: JWT token is invalid or malformed.')
+    expect(error.message).not.toContain('Trace ID')
+    expect(error.message).not.toMatch(/[\r\n]/)
+  })
+})
+
+describe('withFederationPropagationRetry', () => {
+  const noMatch = (): Error => msalServerFailure(70021, 'No matching federated identity record found for presented assertion.')
+
+  it('retries "no matching federated credential" with the documented delays, then succeeds', async () => {
+    const slept: number[] = []
+    let attempts = 0
+    const log = recordingLog()
+    const result = await withFederationPropagationRetry(
+      async () => {
+        attempts++
+        if (attempts < 3) throw noMatch()
+        return 'token'
+      },
+      { log, sleep: async (ms) => void slept.push(ms) }
+    )
+    expect(result).toBe('token')
+    expect(attempts).toBe(3)
+    expect(slept).toEqual([...FEDERATION_PROPAGATION_DELAYS_MS])
+    expect(log.lines.filter((line) => line.includes('propagate'))).toHaveLength(2)
+  })
+
+  it('gives up after the last delay with the last error', async () => {
+    let attempts = 0
+    const failure = noMatch()
+    await expect(
+      withFederationPropagationRetry(
+        async () => {
+          attempts++
+          throw failure
+        },
+        { log: recordingLog(), sleep: async () => undefined }
+      )
+    ).rejects.toBe(failure)
+    expect(attempts).toBe(FEDERATION_PROPAGATION_DELAYS_MS.length + 1)
+  })
+
+  it('does not retry other errors', async () => {
+    let attempts = 0
+    await expect(
+      withFederationPropagationRetry(
+        async () => {
+          attempts++
+          throw msalServerFailure(700016, 'Application not found.')
+        },
+        { log: recordingLog(), sleep: async () => undefined }
+      )
+    ).rejects.toThrow('AADSTS700016')
+    expect(attempts).toBe(1)
+  })
+})
+
+describe('createAssertionProvider', () => {
+  function fakeRunner(tokens: () => string) {
+    let clock = 1_700_000_000_000
+    const calls: string[] = []
+    const secrets: string[] = []
+    const log = recordingLog()
+    const deps = {
+      getIDToken: async (audience: string) => {
+        calls.push(audience)
+        return tokens()
+      },
+      setSecret: (secret: string) => void secrets.push(secret),
+      log,
+      now: () => clock
+    }
+    return { deps, calls, secrets, log, advance: (ms: number) => (clock += ms), nowSeconds: () => Math.floor(clock / 1000) }
+  }
+
+  it('reuses the token until 60 s before exp, then fetches a fresh one', async () => {
+    let issued = 0
+    const runner = fakeRunner(() => githubJwt({ exp: Math.floor(1_700_000_000_000 / 1000) + 300, jti: String(++issued) }))
+    const provider = createAssertionProvider(runner.deps, AUDIENCE)
+
+    const first = await provider.getAssertion()
+    expect(await provider.getAssertion()).toBe(first) // MSAL's second call in the same acquisition
+    expect(runner.calls).toEqual([AUDIENCE])
+
+    runner.advance(300_000 - ASSERTION_REUSE_MARGIN_MS - 1)
+    expect(await provider.getAssertion()).toBe(first)
+    expect(runner.calls).toHaveLength(1)
+
+    runner.advance(1)
+    const second = await provider.getAssertion()
+    expect(second).not.toBe(first)
+    expect(runner.calls).toHaveLength(2)
+  })
+
+  it('never reuses a token without exp', async () => {
+    const runner = fakeRunner(() => githubJwt({}))
+    const provider = createAssertionProvider(runner.deps, AUDIENCE)
+    await provider.getAssertion()
+    await provider.getAssertion()
+    expect(runner.calls).toHaveLength(2)
+  })
+
+  it('shares one fetch between concurrent callers', async () => {
+    const runner = fakeRunner(() => githubJwt({ exp: 1_700_000_000 + 600 }))
+    const provider = createAssertionProvider(runner.deps, AUDIENCE)
+    const [a, b] = await Promise.all([provider.getAssertion(), provider.getAssertion()])
+    expect(a).toBe(b)
+    expect(runner.calls).toHaveLength(1)
+  })
+
+  it('masks each token and logs iss/sub/aud once, never the token', async () => {
+    const runner = fakeRunner(() => githubJwt({}))
+    const provider = createAssertionProvider(runner.deps, AUDIENCE)
+    const token = await provider.getAssertion()
+    await provider.getAssertion()
+    expect(runner.secrets).toEqual([token, token])
+    const claimLines = runner.log.lines.filter((line) => line.includes(SUBJECT))
+    expect(claimLines).toHaveLength(1)
+    expect(claimLines[0]).toContain(ISSUER)
+    expect(claimLines[0]).toContain(AUDIENCE)
+    for (const line of runner.log.lines) expect(line).not.toContain(token.split('.')[1])
+    expect(provider.claims).toEqual({ ...claims })
+  })
+
+  it('a failing OIDC endpoint → ActionError naming the endpoint and the status', async () => {
+    // The text @actions/core's getIDToken throws after its own retries.
+    const coreError = new Error('Error message: Failed to get ID Token. \n \n        Error Code : 503\n \n        Error Message: Service Unavailable')
+    const provider = createAssertionProvider(
+      {
+        getIDToken: () => Promise.reject(coreError),
+        setSecret: () => undefined,
+        log: recordingLog()
+      },
+      AUDIENCE
+    )
+    const error = await provider.getAssertion().catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ActionError)
+    expect((error as Error).message).toContain('ACTIONS_ID_TOKEN_REQUEST_URL')
+    expect((error as Error).message).toContain('status 503')
+    expect((error as Error).message).not.toMatch(/[\r\n]/)
+  })
+})
+
+describe('createAuth', () => {
+  function deps(env: NodeJS.ProcessEnv = {}) {
+    const secrets: string[] = []
+    let idTokenCalls = 0
+    const log = recordingLog()
+    const value: AuthDeps = {
+      getIDToken: async () => {
+        idTokenCalls++
+        return githubJwt({})
+      },
+      setSecret: (secret) => void secrets.push(secret),
+      log,
+      env
+    }
+    return { value, secrets, log, idTokenCalls: () => idTokenCalls }
+  }
+
+  it('oidc without ACTIONS_ID_TOKEN_REQUEST_URL → OidcUnavailable from getToken, before any request', async () => {
+    const d = deps({})
+    const auth = createAuth(settings(), d.value)
+    expect(auth.mode).toBe('oidc')
+    expect(auth.label).toBe('keyless (OIDC)')
+    const error = await auth.getToken().catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(OidcUnavailable)
+    expect(error).toBeInstanceOf(ActionError)
+    expect((error as Error).message).toBe(missingIdTokenPermissionMessage())
+    expect(d.idTokenCalls()).toBe(0)
+  })
+
+  it('missingIdTokenPermissionMessage is one line with the permissions YAML', () => {
+    const message = missingIdTokenPermissionMessage()
+    expect(message).toContain('permissions:')
+    expect(message).toContain('id-token: write')
+    expect(message).not.toMatch(/[\r\n]/)
+  })
+
+  it('api-key: masks the key, warns that keyless is preferred, and exposes the key', () => {
+    const d = deps()
+    const auth = createAuth(settings({ auth: 'api-key', apiKey: 'secret-key-123' }), d.value)
+    expect(auth).toMatchObject({ mode: 'api-key', label: 'API key', apiKey: 'secret-key-123' })
+    expect(d.secrets).toEqual(['secret-key-123'])
+    expect(d.log.warnings).toHaveLength(1)
+    expect(d.log.warnings[0]).toMatch(/keyless/i)
+    expect(d.log.warnings[0]).toContain('README')
+    expect(d.log.warnings[0]).not.toContain('secret-key-123')
+  })
+
+  it('is lazy: creating any mode fetches nothing', () => {
+    for (const auth of ['oidc', 'azure-cli', 'managed-identity', 'auto'] as const) {
+      const d = deps({ ACTIONS_ID_TOKEN_REQUEST_URL: 'https://example.invalid/token' })
+      expect(createAuth(settings({ auth, ...(auth === 'auto' ? { clientId: '', tenantId: '' } : {}) }), d.value).mode).toBeDefined()
+      expect(d.idTokenCalls()).toBe(0)
+    }
+  })
+
+  it('names the missing inputs a mode needs', () => {
+    expect(() => createAuth(settings({ auth: 'oidc', tenantId: '' }), deps().value)).toThrow(/tenant-id/)
+    expect(() => createAuth(settings({ auth: 'api-key', apiKey: '' }), deps().value)).toThrow(/api-key/)
+  })
+})
+
+describe('readOidcClaims', () => {
+  it('decodes claims without verifying, and rejects what is not a JWT', () => {
+    expect(readOidcClaims(githubJwt({ exp: 5, aud: ['a', 'b'] }))).toEqual({ iss: ISSUER, sub: SUBJECT, aud: 'a,b', exp: 5 })
+    expect(readOidcClaims('not-a-jwt')).toBeUndefined()
+    expect(readOidcClaims('a.%%%.c')).toBeUndefined()
+  })
+})
+
+describe('createAuth with a real credential (managed identity against the Entra emulator)', () => {
+  // The emulator's managed-identity endpoint is plain http (as App Service's is), so a real
+  // ManagedIdentityCredential can run in-process; the OIDC exchange needs the HTTPS authority and
+  // is covered by the emulator tests that run a child process.
+  interface Entra {
+    msiEndpoint: string
+    msiHeader: string
+    clientId: string
+    faults: { hits: Map<string, number>; add(route: string, fault: Record<string, unknown>, times?: number): void; clear(): void }
+    verifyAccessToken(token: string): Record<string, unknown> | undefined
+    close(): Promise<void>
+  }
+  const here = dirname(fileURLToPath(import.meta.url))
+  let entra: Entra
+  let oidc: { close(): Promise<void> }
+  const saved = { ...process.env }
+
+  beforeAll(async () => {
+    const { startOidc } = (await import(join(here, 'emulators', 'oidc.mjs'))) as { startOidc(): Promise<typeof oidc> }
+    const { startEntra } = (await import(join(here, 'emulators', 'entra.mjs'))) as { startEntra(o: { oidc: unknown }): Promise<Entra> }
+    oidc = await startOidc()
+    entra = await startEntra({ oidc })
+    process.env['IDENTITY_ENDPOINT'] = entra.msiEndpoint
+    process.env['IDENTITY_HEADER'] = entra.msiHeader
+  })
+  afterAll(async () => {
+    process.env = saved
+    await entra?.close()
+    await oidc?.close()
+  })
+
+  it('gets a token, masks it, and reuses it until near expiry', async () => {
+    let clock = Date.now()
+    const secrets: string[] = []
+    const auth = createAuth(settings({ auth: 'managed-identity', clientId: entra.clientId }), {
+      getIDToken: () => Promise.reject(new Error('not used')),
+      setSecret: (secret) => void secrets.push(secret),
+      log: recordingLog(),
+      env: process.env,
+      now: () => clock
+    })
+    expect(auth.label).toBe('managed identity')
+    const token = await auth.getToken()
+    expect(entra.verifyAccessToken(token)).toMatchObject({ aud: 'https://cognitiveservices.azure.com' })
+    expect(secrets).toEqual([token])
+
+    expect(await auth.getToken()).toBe(token)
+    expect(secrets).toHaveLength(1) // served from our cache: no second acquisition
+
+    clock += 24 * 3600_000 // far past expiry: acquired again (and masked again)
+    await auth.getToken()
+    expect(secrets).toHaveLength(2)
+  })
+
+  it('an unusable identity → ActionError for managed identity, in one line', async () => {
+    const auth = createAuth(settings({ auth: 'managed-identity', clientId: '00000000-0000-0000-0000-000000000000' }), {
+      getIDToken: () => Promise.reject(new Error('not used')),
+      setSecret: () => undefined,
+      log: recordingLog(),
+      env: process.env
+    })
+    const error = await auth.getToken().catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ActionError)
+    expect((error as Error).message).toMatch(/managed identity/i)
+    expect((error as Error).message).not.toMatch(/[\r\n]/)
+  })
+})
