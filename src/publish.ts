@@ -1,0 +1,301 @@
+/**
+ * Publishing the summary on the PR: one sticky comment, updated in place, or a delimited section of
+ * the PR description. Only what carries our marker and was written by our own identity is ever edited.
+ */
+import { explainGitHubError, type Octokit } from './github.js'
+import { DESCRIPTION_END, DESCRIPTION_START_PREFIX, descriptionStart, parseCommentMarker } from './marker.js'
+import type { Log, RepoRef } from './types.js'
+
+/**
+ * Longest issue comment or PR body GitHub accepts, in characters: beyond it the REST API answers 422
+ * "body is too long (maximum is 65536 characters)".
+ */
+export const GITHUB_BODY_LIMIT = 65_536
+
+/** The login the default `GITHUB_TOKEN` posts as. */
+const ACTIONS_BOT_LOGIN = 'github-actions[bot]'
+
+/** A POST that failed with 5xx or a timeout may have created the comment all the same; tries in all. */
+const CREATE_ATTEMPTS = 3
+
+/** Who the action writes as: a login from `GET /user`, or, for installation tokens, "some Bot". */
+export interface Identity {
+  readonly login?: string
+  /** `GET /user` was refused (installation token): only comments written by a Bot are candidates. */
+  readonly botOnly: boolean
+}
+
+/** The pull request being published to. */
+export interface PublishTarget extends RepoRef {
+  readonly number: number
+}
+
+/** A comment of ours: it starts with our marker and was written by our identity. */
+export interface OurComment {
+  readonly id: number
+  readonly url: string
+  readonly fingerprint: string
+  readonly body: string
+}
+
+/**
+ * The identity comments are matched against. Installation tokens (the default `GITHUB_TOKEN`, GitHub
+ * Apps) get 403 from `GET /user`; their comments are written by a Bot, so `botOnly` is returned.
+ */
+export async function resolveIdentity(octokit: Octokit, log: Log): Promise<Identity> {
+  try {
+    const { data } = await octokit.rest.users.getAuthenticated()
+    log.debug(`github-token belongs to ${data.login}: only its comments are candidates for the summary.`)
+    return { login: data.login, botOnly: false }
+  } catch (error) {
+    if (statusOf(error) === 403) {
+      log.debug('github-token is an installation token (GET /user refused): only comments written by a Bot are candidates.')
+      return { botOnly: true }
+    }
+    throw explainGitHubError(error, { action: 'identify the user of the github-token (GET /user)' })
+  }
+}
+
+/**
+ * Our comments on the PR, oldest first, from every page of its comments. With a `botOnly` identity
+ * they all come from one Bot: `github-actions[bot]` when it has one, else the author of the oldest.
+ */
+export async function findOurComments(octokit: Octokit, target: PublishTarget, identity: Identity): Promise<OurComment[]> {
+  let comments
+  try {
+    comments = await octokit.paginate(octokit.rest.issues.listComments, {
+      owner: target.owner,
+      repo: target.repo,
+      issue_number: target.number,
+      per_page: 100
+    })
+  } catch (error) {
+    throw explainGitHubError(error, { action: `list the comments of ${describe(target)}`, pullRequest: target })
+  }
+  const marked = comments
+    .filter((comment) => parseCommentMarker(comment.body) !== undefined && isWrittenBy(comment.user, identity))
+    .sort((a, b) => a.id - b.id)
+  const bots = new Set(marked.map((comment) => comment.user?.login))
+  const author = identity.botOnly ? (bots.has(ACTIONS_BOT_LOGIN) ? ACTIONS_BOT_LOGIN : marked[0]?.user?.login) : undefined
+  return marked
+    .filter((comment) => author === undefined || comment.user?.login === author)
+    .map((comment) => ({
+      id: comment.id,
+      url: comment.html_url,
+      fingerprint: parseCommentMarker(comment.body)?.fingerprint ?? '',
+      body: comment.body ?? ''
+    }))
+}
+
+function isWrittenBy(user: { login: string; type: string } | null | undefined, identity: Identity): boolean {
+  if (!user) return false
+  if (identity.login !== undefined) return user.login.toLowerCase() === identity.login.toLowerCase()
+  return identity.botOnly && user.type === 'Bot'
+}
+
+/**
+ * Publishes `body` (our marker line included) as the one summary comment: updates ours in place, or
+ * creates it when there is none. A concurrent run may create one at the same moment, so after creating,
+ * the oldest of ours is kept (with this body) and newer ones are deleted.
+ */
+export async function publishComment(
+  octokit: Octokit,
+  target: PublishTarget,
+  body: string,
+  identity: Identity,
+  log: Log
+): Promise<{ id: number; url: string }> {
+  const existing = await findOurComments(octokit, target, identity)
+  if (existing.length > 0) return keepOldest(octokit, target, existing, body, log)
+
+  const created = await createComment(octokit, target, body, identity, log)
+  const ours = await findOurComments(octokit, target, created.author)
+  const onlyOurs = ours.length === 0 || (ours.length === 1 && ours[0]?.id === created.id)
+  return onlyOurs ? { id: created.id, url: created.url } : keepOldest(octokit, target, ours, body, log)
+}
+
+/** Puts `body` on the oldest of `ours` and deletes the others. */
+async function keepOldest(
+  octokit: Octokit,
+  target: PublishTarget,
+  ours: readonly OurComment[],
+  body: string,
+  log: Log
+): Promise<{ id: number; url: string }> {
+  const [oldest, ...newer] = ours as [OurComment, ...OurComment[]]
+  if (oldest.body === body) {
+    log.info(`The summary comment is already up to date: ${oldest.url}`)
+  } else {
+    await explained(
+      () => octokit.rest.issues.updateComment({ owner: target.owner, repo: target.repo, comment_id: oldest.id, body }),
+      { action: `update the summary comment on ${describe(target)}`, write: true, bodyLength: codePoints(body) }
+    )
+    log.info(`Updated the summary comment: ${oldest.url}`)
+  }
+  for (const duplicate of newer) await deleteComment(octokit, target, duplicate, log)
+  return { id: oldest.id, url: oldest.url }
+}
+
+/**
+ * POSTs the comment without plugin-retry: a POST that failed with 5xx may have been carried out, so
+ * before each new attempt the comments are listed again. Returns the identity that wrote it, which is
+ * exact even when `identity` was only "some Bot".
+ */
+async function createComment(
+  octokit: Octokit,
+  target: PublishTarget,
+  body: string,
+  identity: Identity,
+  log: Log
+): Promise<{ id: number; url: string; author: Identity }> {
+  const context = { action: `create the summary comment on ${describe(target)}`, write: true, pullRequest: target, bodyLength: codePoints(body) }
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const { data } = await octokit.rest.issues.createComment({
+        owner: target.owner,
+        repo: target.repo,
+        issue_number: target.number,
+        body,
+        request: { retries: 0 }
+      })
+      log.info(`Created the summary comment: ${data.html_url}`)
+      return { id: data.id, url: data.html_url, author: data.user ? { login: data.user.login, botOnly: false } : identity }
+    } catch (error) {
+      const status = statusOf(error)
+      if (status === undefined || status < 500 || attempt >= CREATE_ATTEMPTS) throw explainGitHubError(error, context)
+      log.warning(`Creating the summary comment failed with ${status}; checking whether GitHub created it anyway before trying again.`)
+      const [found] = await findOurComments(octokit, target, identity)
+      if (found) {
+        log.info(`The summary comment was created despite the error: ${found.url}`)
+        return { id: found.id, url: found.url, author: identity }
+      }
+    }
+  }
+}
+
+async function deleteComment(octokit: Octokit, target: PublishTarget, comment: OurComment, log: Log): Promise<void> {
+  try {
+    await octokit.rest.issues.deleteComment({ owner: target.owner, repo: target.repo, comment_id: comment.id })
+    log.info(`Deleted a duplicate summary comment (a concurrent run): ${comment.url}`)
+  } catch (error) {
+    // The concurrent run resolves the same race the same way and may have deleted it first.
+    if (statusOf(error) === 404) return
+    throw explainGitHubError(error, { action: `delete a duplicate summary comment on ${describe(target)}`, write: true })
+  }
+}
+
+/**
+ * Writes `section` between our markers in the PR description, leaving the human text as it is.
+ * The PR is read again first: if its head is no longer `expectedHeadSha`, a newer run owns the section
+ * and nothing is written ('stale'). 'too-long' when the human text leaves no room for the section.
+ */
+export async function publishDescription(
+  octokit: Octokit,
+  target: PublishTarget,
+  section: string,
+  fingerprint: string,
+  expectedHeadSha: string,
+  log: Log
+): Promise<'updated' | 'stale' | 'too-long'> {
+  const { data: pull } = await explained(
+    () => octokit.rest.pulls.get({ owner: target.owner, repo: target.repo, pull_number: target.number }),
+    { action: `read ${describe(target)}`, pullRequest: target }
+  )
+  if (pull.head.sha !== expectedHeadSha) {
+    log.info(`${describe(target)} moved from ${expectedHeadSha.slice(0, 7)} to ${pull.head.sha.slice(0, 7)} since this run started: its description is left to the newer run.`)
+    return 'stale'
+  }
+  const current = pull.body ?? ''
+  const next = fitSection(current, section, fingerprint, GITHUB_BODY_LIMIT)
+  if (next === undefined) {
+    log.warning(
+      `The description of ${describe(target)} is too long (${codePoints(current)} of ${GITHUB_BODY_LIMIT} characters) to add a summary section: nothing written; use publish: comment for this PR.`
+    )
+    return 'too-long'
+  }
+  if (next === current) {
+    log.info(`The summary section of the description is already up to date: ${pull.html_url}`)
+    return 'updated'
+  }
+  await explained(() => octokit.rest.pulls.update({ owner: target.owner, repo: target.repo, pull_number: target.number, body: next }), {
+    action: `update the description of ${describe(target)}`,
+    write: true,
+    pullRequest: target,
+    bodyLength: codePoints(next)
+  })
+  log.info(`Updated the summary section of the description: ${pull.html_url}`)
+  return 'updated'
+}
+
+/** Ends the shortened section, so readers know there was more. */
+const SHORTENED_NOTE = `\n\n_The summary was shortened to fit GitHub's ${GITHUB_BODY_LIMIT.toLocaleString('en-US')}-character limit on the description._`
+
+/**
+ * The PR body with our section (between `descriptionStart(fingerprint)` and `DESCRIPTION_END`)
+ * replaced, or appended after a blank line the first time. Human text above and below is kept
+ * byte for byte; when the result would exceed `limit` code points, only our section is shortened (with
+ * a note). Returns `prBody` unchanged when not even an empty section fits.
+ */
+export function spliceDescription(prBody: string, section: string, fingerprint: string, limit: number): string {
+  return fitSection(prBody, section, fingerprint, limit) ?? prBody
+}
+
+/** A start marker followed by the nearest end marker with no other start marker in between. */
+const SECTION_RE = new RegExp(
+  `${escapeRegExp(DESCRIPTION_START_PREFIX)} fingerprint=[0-9a-f]* -->(?:(?!${escapeRegExp(DESCRIPTION_START_PREFIX)})[\\s\\S])*?${escapeRegExp(DESCRIPTION_END)}`
+)
+
+function fitSection(prBody: string, section: string, fingerprint: string, limit: number): string | undefined {
+  const existing = SECTION_RE.exec(prBody)
+  const before = existing ? prBody.slice(0, existing.index) : prBody + separatorAfter(prBody)
+  const after = existing ? prBody.slice(existing.index + existing[0].length) : ''
+  const build = (text: string): string => `${before}${descriptionStart(fingerprint)}\n${text}\n${DESCRIPTION_END}${after}`
+
+  const full = build(section)
+  if (codePoints(full) <= limit) return full
+  const room = limit - codePoints(build('')) - codePoints(SHORTENED_NOTE)
+  if (room <= 0) return undefined
+  return build(shorten(section, room) + SHORTENED_NOTE)
+}
+
+/** A blank line between the human text and our section, as markdown needs to start a new block. */
+function separatorAfter(text: string): string {
+  if (text === '' || /\r?\n\r?\n$/.test(text)) return ''
+  return /\r?\n$/.test(text) ? '\n' : '\n\n'
+}
+
+/** At most `room` code points of `text`, cut at a line break where there is one, so no line is torn. */
+function shorten(text: string, room: number): string {
+  const head = Array.from(text).slice(0, room).join('')
+  const lineEnd = head.lastIndexOf('\n')
+  return (lineEnd > 0 ? head.slice(0, lineEnd) : head).trimEnd()
+}
+
+/** GitHub counts a body's length in characters (code points), not UTF-16 units. */
+function codePoints(text: string): number {
+  let count = 0
+  for (const _ of text) count++
+  return count
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}
+
+function statusOf(error: unknown): number | undefined {
+  const status = (error as { status?: unknown } | null)?.status
+  return typeof status === 'number' ? status : undefined
+}
+
+function describe(target: PublishTarget): string {
+  return `${target.owner}/${target.repo}#${target.number}`
+}
+
+/** Runs one GitHub call, turning its failure into a one-line fix. */
+async function explained<T>(call: () => Promise<T>, context: Parameters<typeof explainGitHubError>[1]): Promise<T> {
+  try {
+    return await call()
+  } catch (error) {
+    throw explainGitHubError(error, context)
+  }
+}

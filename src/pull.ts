@@ -1,0 +1,105 @@
+/**
+ * Reading the pull request through the REST API: the PR, its changed files and its commit messages.
+ * Pages are fetched in parallel: their number is known from the PR's `changed_files` and `commits`.
+ */
+import { explainGitHubError, type Octokit } from './github.js'
+import type { ChangedFile, CommitInfo, Log, PullRequestData, PullRequestInfo, RepoRef } from './types.js'
+
+/**
+ * GitHub lists at most 3,000 files of a pull request
+ * (https://docs.github.com/en/rest/pulls/pulls#list-pull-requests-files).
+ */
+export const GITHUB_FILES_LIMIT = 3000
+
+/**
+ * GitHub lists at most 250 commits of a pull request
+ * (https://docs.github.com/en/rest/pulls/pulls#list-commits-on-a-pull-request).
+ */
+export const GITHUB_COMMITS_LIMIT = 250
+
+/** The largest page GitHub serves. */
+const PER_PAGE = 100
+
+type FilePage = Awaited<ReturnType<Octokit['rest']['pulls']['listFiles']>>['data']
+type CommitPage = Awaited<ReturnType<Octokit['rest']['pulls']['listCommits']>>['data']
+type PullResponse = Awaited<ReturnType<Octokit['rest']['pulls']['get']>>['data']
+
+/**
+ * The PR, every file GitHub lists (those without a `patch` — binary or too large — keep their stats)
+ * and the first commit messages. Page 1 of files and commits is fetched alongside the PR; the other
+ * pages, once the PR's counts are known, all at once.
+ */
+export async function readPullRequest(octokit: Octokit, ref: RepoRef, number: number, log: Log): Promise<PullRequestData> {
+  // Once one request fails the PR cannot be read: the others are cancelled rather than retried.
+  const siblings = new AbortController()
+  const request = { signal: siblings.signal }
+  const params = { owner: ref.owner, repo: ref.repo, pull_number: number, per_page: PER_PAGE, request }
+  const filesPage = (page: number): Promise<FilePage> => octokit.rest.pulls.listFiles({ ...params, page }).then((r) => r.data)
+  const commitsPage = (page: number): Promise<CommitPage> => octokit.rest.pulls.listCommits({ ...params, page }).then((r) => r.data)
+  const laterPages = <T>(count: number, fetchPage: (page: number) => Promise<T>): Promise<T[]> =>
+    Promise.all(Array.from({ length: Math.max(0, count - 1) }, (_, i) => fetchPage(i + 2)))
+
+  try {
+    const [pull, firstFiles, firstCommits] = await Promise.all([
+      octokit.rest.pulls.get({ owner: ref.owner, repo: ref.repo, pull_number: number, request }).then((r) => r.data),
+      filesPage(1),
+      commitsPage(1)
+    ])
+    const filePages = Math.ceil(Math.min(pull.changed_files, GITHUB_FILES_LIMIT) / PER_PAGE)
+    const commitPages = Math.ceil(Math.min(pull.commits, GITHUB_COMMITS_LIMIT) / PER_PAGE)
+    const [moreFiles, moreCommits] = await Promise.all([laterPages(filePages, filesPage), laterPages(commitPages, commitsPage)])
+
+    const files = [firstFiles, ...moreFiles].flat().map(toChangedFile)
+    const commits = [firstCommits, ...moreCommits].flat().slice(0, GITHUB_COMMITS_LIMIT).map(toCommitInfo)
+    const filesTruncated = pull.changed_files > GITHUB_FILES_LIMIT
+    if (filesTruncated) {
+      log.info(`PR #${number} changes ${pull.changed_files} files; GitHub lists only the first ${GITHUB_FILES_LIMIT}; the summary says how many it leaves out.`)
+    }
+    log.info(`PR #${number}: ${files.length} files, ${commits.length} commits read.`)
+    return { pr: toPullRequestInfo(ref, pull), files, commits, filesTruncated }
+  } catch (error) {
+    siblings.abort()
+    throw explainGitHubError(error, {
+      action: `read pull request #${number} of ${ref.owner}/${ref.repo}`,
+      pullRequest: { ...ref, number }
+    })
+  }
+}
+
+function toPullRequestInfo(ref: RepoRef, pull: PullResponse): PullRequestInfo {
+  return {
+    owner: ref.owner,
+    repo: ref.repo,
+    number: pull.number,
+    title: pull.title,
+    body: pull.body ?? '',
+    draft: pull.draft ?? false,
+    state: pull.state,
+    htmlUrl: pull.html_url,
+    headSha: pull.head.sha,
+    baseSha: pull.base.sha,
+    headRef: pull.head.ref,
+    baseRef: pull.base.ref,
+    author: pull.user?.login ?? '',
+    // A deleted fork leaves `head.repo` null; it was a fork all the same.
+    isFork: pull.head.repo?.full_name !== pull.base.repo.full_name,
+    changedFiles: pull.changed_files,
+    additions: pull.additions,
+    deletions: pull.deletions
+  }
+}
+
+function toChangedFile(file: FilePage[number]): ChangedFile {
+  return {
+    filename: file.filename,
+    ...(file.previous_filename !== undefined ? { previousFilename: file.previous_filename } : {}),
+    status: file.status,
+    additions: file.additions,
+    deletions: file.deletions,
+    ...(file.patch !== undefined ? { patch: file.patch } : {})
+  }
+}
+
+function toCommitInfo(commit: CommitPage[number]): CommitInfo {
+  return { sha: commit.sha, message: commit.commit.message }
+}
