@@ -1,0 +1,247 @@
+import { readFileSync } from 'node:fs'
+import * as core from '@actions/core'
+import { createOctokit } from './github.js'
+import { ActionError, SkipRun } from './errors.js'
+import { commentMarker, parseDescriptionMarker } from './marker.js'
+import { readPullRequest } from './pull.js'
+import { findOurComments, publishComment, publishDescription, resolveIdentity, type Identity, type OurComment } from './publish.js'
+import { readSettings } from './settings.js'
+import type { Coverage, Log, PullRequestData, RepoRef, RunResult, Settings, SummaryOutcome } from './types.js'
+
+const log: Log = {
+  info: (message) => core.info(message),
+  debug: (message) => core.debug(message),
+  notice: (message) => core.notice(message),
+  warning: (message) => core.warning(message)
+}
+
+/**
+ * The pipeline, top to bottom: event → settings → PR → selection → model → render → publish → outputs.
+ * Modules that only some runs need (auth, model, tokenizer, markdown) are imported lazily, after the
+ * first GitHub request is on its way, to keep the cold start short.
+ */
+export async function run(): Promise<void> {
+  const started = Date.now()
+  const event = readEvent()
+  const settings = readSettings({ getInput: (name) => core.getInput(name), env: process.env, event, eventName: process.env.GITHUB_EVENT_NAME ?? '' })
+  if (settings.apiKey) core.setSecret(settings.apiKey)
+  if (settings.githubToken) core.setSecret(settings.githubToken)
+  core.debug(`settings: ${JSON.stringify({ ...settings, apiKey: settings.apiKey ? '***' : '', githubToken: '***' })}`)
+
+  const repo = repoFromEnv()
+  if (settings.pullNumber === undefined) {
+    throw new ActionError(
+      `No pull request in this '${process.env.GITHUB_EVENT_NAME ?? 'unknown'}' event: set the 'pull-number' input (for example pull-number: \${{ inputs.pr }} on workflow_dispatch).`
+    )
+  }
+  if (!settings.githubToken) throw new ActionError(`Input 'github-token' is empty: leave it at its default (\${{ github.token }}) or pass a token that can read the PR.`)
+
+  const deadline = started + settings.timeoutSeconds * 1000
+  const octokit = createOctokit(settings.githubToken, { log, timeoutMs: settings.timeoutSeconds * 1000 })
+  const target = { ...repo, number: settings.pullNumber }
+
+  // Reads that do not depend on each other start together; the heavy modules load meanwhile.
+  const dataPromise = readPullRequest(octokit, repo, settings.pullNumber, log)
+  const identityPromise = settings.publish === 'comment' ? resolveIdentity(octokit, log) : Promise.resolve(undefined)
+  const modules = loadModules()
+  modules.catch(() => undefined)
+  identityPromise.catch(() => undefined)
+
+  const data = await core.group('Reading the pull request', async () => {
+    const data = await dataPromise
+    log.info(`#${data.pr.number} "${data.pr.title}": ${data.files.length} files, ${data.commits.length} commits (${data.pr.htmlUrl})`)
+    return data
+  })
+
+  try {
+    const result = await summarizeAndPublish({ settings, data, target, octokit, identityPromise, modules, deadline })
+    setOutputs(result)
+  } catch (error) {
+    if (!(error instanceof SkipRun)) throw error
+    core.notice(error.message)
+    setOutputs(skippedResult(error.reason, data))
+    await writeJobSummary(`### Azure OpenAI PR summary skipped\n\n${error.message}\n`)
+  }
+}
+
+interface Stage {
+  readonly settings: Settings
+  readonly data: PullRequestData
+  readonly target: RepoRef & { readonly number: number }
+  readonly octokit: ReturnType<typeof createOctokit>
+  readonly identityPromise: Promise<Identity | undefined>
+  readonly modules: ReturnType<typeof loadModules>
+  readonly deadline: number
+}
+
+async function summarizeAndPublish(stage: Stage): Promise<RunResult> {
+  const { settings, data, target, octokit } = stage
+  const { pr } = data
+  if (pr.draft && settings.skipDrafts) {
+    throw new SkipRun('draft', `PR #${pr.number} is a draft: not summarized until it is marked ready for review (set skip-drafts: false to summarize drafts).`)
+  }
+  if (data.files.length === 0) throw new SkipRun('no-files', `PR #${pr.number} changes no files: nothing to summarize.`)
+
+  const { auth, model, summarize, render } = await stage.modules
+  const plan = await summarize.planSummary(data, settings)
+  log.info(
+    `Plan: ${plan.coverage.summarized.length} of ${plan.coverage.filesTotal} files to the model in ${plan.single ? 'one request' : `${plan.groups.length} map requests + 1 reduce`}; ${plan.coverage.excluded.length} excluded, ${plan.coverage.omitted.length} omitted.`
+  )
+  if (plan.coverage.summarized.length === 0) {
+    const names = plan.coverage.excluded.map((note) => note.path).join(', ')
+    throw new SkipRun('no-files', `Every changed file of PR #${pr.number} is excluded (${names}): nothing to summarize. Adjust 'include'/'exclude' to change that.`)
+  }
+
+  const identity = await stage.identityPromise
+  const existing = settings.publish === 'comment' && identity ? await findOurComments(octokit, target, identity) : []
+  const previousFingerprint =
+    settings.publish === 'comment' ? existing[0]?.fingerprint : settings.publish === 'description' ? parseDescriptionMarker(pr.body)?.fingerprint : undefined
+  if (previousFingerprint === plan.fingerprint) {
+    return await unchangedResult(data, plan.coverage, existing[0])
+  }
+
+  const azure = auth.createAuth(settings, {
+    getIDToken: (audience) => core.getIDToken(audience),
+    setSecret: (secret) => core.setSecret(secret),
+    log,
+    env: process.env
+  })
+  if (azure.mode === 'oidc' && !process.env.ACTIONS_ID_TOKEN_REQUEST_URL) {
+    if (pr.isFork) {
+      throw new SkipRun('fork-without-oidc', `PR #${pr.number} comes from a fork, and GitHub gives fork PRs no OIDC token under 'pull_request': skipped. See the README section "Forks" to summarize fork PRs safely.`)
+    }
+    throw new ActionError(auth.missingIdTokenPermissionMessage())
+  }
+  log.info(`Azure auth: ${azure.label}`)
+
+  const remainingMs = Math.max(1000, stage.deadline - Date.now())
+  const client = await model.createModelClient(settings, azure, { log, timeoutMs: remainingMs, maxRetries: 4 })
+  const outcome: SummaryOutcome = await core.group('Summarizing', () => summarize.summarize(plan, client, settings, log))
+  if (outcome.notice) core.warning(outcome.notice)
+
+  const markdown = render.renderSummary(outcome, {
+    serverUrl: serverUrl(),
+    owner: target.owner,
+    repo: target.repo,
+    number: target.number,
+    deployment: settings.deployment,
+    authLabel: azure.label
+  })
+
+  let published: { id: number; url: string } | undefined
+  await core.group(`Publishing (${settings.publish})`, async () => {
+    if (settings.publish === 'comment') {
+      published = await publishComment(octokit, target, `${commentMarker(plan.fingerprint)}\n${markdown}`, identity ?? { botOnly: true }, log)
+    } else if (settings.publish === 'description') {
+      const state = await publishDescription(octokit, target, markdown, plan.fingerprint, pr.headSha, log)
+      if (state === 'stale') log.notice(`PR #${pr.number} has moved on since this run started: a newer run owns the description section, left as is.`)
+    }
+  })
+
+  await writeJobSummary(jobSummary(markdown, outcome, azure.label, published?.url))
+  return {
+    summary: markdown,
+    commentId: published?.id,
+    commentUrl: published?.url,
+    skipped: '',
+    filesTotal: outcome.coverage.filesTotal,
+    filesSummarized: outcome.coverage.summarized.length,
+    filesOmitted: outcome.coverage.excluded.length + outcome.coverage.omitted.length,
+    promptTokens: outcome.usage.promptTokens,
+    completionTokens: outcome.usage.completionTokens,
+    modelCalls: outcome.usage.modelCalls
+  }
+}
+
+async function loadModules() {
+  const [auth, model, summarize, render] = await Promise.all([import('./auth.js'), import('./model.js'), import('./summarize.js'), import('./render.js')])
+  return { auth, model, summarize, render }
+}
+
+async function unchangedResult(data: PullRequestData, coverage: Coverage, comment: OurComment | undefined): Promise<RunResult> {
+  const where = comment ? ` (${comment.url})` : ''
+  const message = `PR #${data.pr.number} is unchanged since the last summary${where}: no model call made.`
+  core.notice(message)
+  await writeJobSummary(`### Azure OpenAI PR summary unchanged\n\n${message}\n`)
+  return {
+    summary: comment ? comment.body.slice(comment.body.indexOf('\n') + 1) : '',
+    commentId: comment?.id,
+    commentUrl: comment?.url,
+    skipped: 'unchanged',
+    filesTotal: coverage.filesTotal,
+    filesSummarized: coverage.summarized.length,
+    filesOmitted: coverage.excluded.length + coverage.omitted.length,
+    promptTokens: 0,
+    completionTokens: 0,
+    modelCalls: 0
+  }
+}
+
+function skippedResult(reason: string, data: PullRequestData): RunResult {
+  return {
+    summary: '',
+    skipped: reason,
+    filesTotal: data.files.length,
+    filesSummarized: 0,
+    filesOmitted: 0,
+    promptTokens: 0,
+    completionTokens: 0,
+    modelCalls: 0
+  }
+}
+
+function setOutputs(result: RunResult): void {
+  core.setOutput('summary', result.summary)
+  core.setOutput('comment-id', result.commentId ?? '')
+  core.setOutput('comment-url', result.commentUrl ?? '')
+  core.setOutput('skipped', result.skipped)
+  core.setOutput('files-total', result.filesTotal)
+  core.setOutput('files-summarized', result.filesSummarized)
+  core.setOutput('files-omitted', result.filesOmitted)
+  core.setOutput('prompt-tokens', result.promptTokens)
+  core.setOutput('completion-tokens', result.completionTokens)
+  core.setOutput('model-calls', result.modelCalls)
+}
+
+function jobSummary(markdown: string, outcome: SummaryOutcome, authLabel: string, commentUrl: string | undefined): string {
+  const { coverage, usage } = outcome
+  const rows = [
+    ['Summarized', String(coverage.summarized.length)],
+    ['Excluded', String(coverage.excluded.length)],
+    ['Omitted', String(coverage.omitted.length)],
+    ['Model calls', String(usage.modelCalls)],
+    ['Prompt tokens', String(usage.promptTokens)],
+    ['Completion tokens', String(usage.completionTokens)],
+    ['Auth', authLabel]
+  ]
+  const table = ['| | |', '|---|---|', ...rows.map(([name, value]) => `| ${name} | ${value} |`)].join('\n')
+  const link = commentUrl ? `\n\nPublished: ${commentUrl}` : ''
+  return `${markdown}\n\n---\n\n${table}${link}\n`
+}
+
+async function writeJobSummary(markdown: string): Promise<void> {
+  if (!process.env.GITHUB_STEP_SUMMARY) return
+  await core.summary.addRaw(markdown).write()
+}
+
+function readEvent(): Record<string, unknown> {
+  const path = process.env.GITHUB_EVENT_PATH
+  if (!path) return {}
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>
+  } catch (error) {
+    throw new ActionError(`Cannot read the event payload at GITHUB_EVENT_PATH '${path}': ${(error as Error).message}.`)
+  }
+}
+
+function repoFromEnv(): RepoRef {
+  const [owner, repo, ...rest] = (process.env.GITHUB_REPOSITORY ?? '').split('/')
+  if (!owner || !repo || rest.length > 0) {
+    throw new ActionError(`GITHUB_REPOSITORY '${process.env.GITHUB_REPOSITORY ?? ''}' is not of the form owner/repo: run this action in a GitHub Actions job.`)
+  }
+  return { owner, repo }
+}
+
+function serverUrl(): string {
+  return (process.env.GITHUB_SERVER_URL ?? 'https://github.com').replace(/\/+$/, '')
+}
