@@ -1,0 +1,371 @@
+/**
+ * The markdown reviewers see: summary, key changes by area, a collapsible walkthrough, risks, coverage
+ * and a footer. Built as an mdast tree; every piece that came from the PR or the model is sanitized
+ * (src/sanitize.ts) as a unit before it is placed, and the result is cut to fit GitHub's body limit.
+ */
+import { createHash } from 'node:crypto'
+import type { BlockContent, Heading, Html, ListItem, Paragraph, PhrasingContent, Root, RootContent, TableRow, Text } from 'mdast'
+import { visit } from 'unist-util-visit'
+import { codePointLength, GITHUB_COMMENT_LIMIT, parseMarkdown, sanitizeTree, stringifyMarkdown, stripInvisible } from './sanitize.js'
+import type { Coverage, FileNote, OmitReason, SummaryDoc, SummaryOutcome, Usage } from './types.js'
+
+export interface RenderContext {
+  /** `GITHUB_SERVER_URL`, e.g. https://github.com or a GHES URL. */
+  readonly serverUrl: string
+  readonly owner: string
+  readonly repo: string
+  readonly number: number
+  readonly deployment: string
+  /** How the action authenticated to Azure, e.g. "keyless (OIDC)". */
+  readonly authLabel: string
+  /** Maximum length in code points. Default: DEFAULT_RENDER_LIMIT. */
+  readonly limit?: number
+}
+
+/**
+ * Default size of a rendered summary: under GITHUB_COMMENT_LIMIT with room for our marker line
+ * (~110 characters) or the description section's start/end markers, and for any difference in how
+ * GitHub counts characters.
+ */
+export const DEFAULT_RENDER_LIMIT = GITHUB_COMMENT_LIMIT - 5_536 // 60,000
+
+/** Lists longer than this go into a collapsed <details> section. */
+const COLLAPSE_AFTER = 10
+
+const REASONS: Record<OmitReason, string> = {
+  excluded: 'excluded by include/exclude',
+  binary: 'binary',
+  'too-large': 'no diff from GitHub (too large)',
+  budget: 'over max-input-tokens',
+  'call-cap': 'over max-model-calls',
+  'github-limit': "beyond GitHub's 3,000-file listing"
+}
+
+/** Link to a file in the PR's "Files changed" view; GitHub anchors each file at `diff-<sha256 of its path>`. */
+export function filesViewUrl(context: Pick<RenderContext, 'serverUrl' | 'owner' | 'repo' | 'number'>, path: string): string {
+  const server = context.serverUrl.replace(/\/+$/, '')
+  const anchor = createHash('sha256').update(path, 'utf8').digest('hex')
+  return `${server}/${encodeURIComponent(context.owner)}/${encodeURIComponent(context.repo)}/pull/${context.number}/files#diff-${anchor}`
+}
+
+/**
+ * The published markdown for a summarize outcome: sanitized, never empty, and at most `context.limit`
+ * code points. When too long, the file lists lose their tails first (the walkthrough, and the
+ * files not summarized when that list is as long), then every model-written text is shortened; each
+ * cut says so.
+ */
+export function renderSummary(outcome: SummaryOutcome, context: RenderContext): string {
+  const limit = context.limit ?? DEFAULT_RENDER_LIMIT
+  const walkthroughTotal = outcome.doc ? outcome.coverage.summarized.length : 0
+  const notSummarizedTotal = outcome.coverage.excluded.length + outcome.coverage.omitted.length
+  const allRows = Math.max(walkthroughTotal, notSummarizedTotal)
+  // Rows that cannot fit are never built (a PR may have thousands of files).
+  const buildable = rowBound(outcome, context, limit)
+  const walkthrough = outcome.doc ? walkthroughRows(outcome.doc, outcome.coverage, context, buildable) : []
+  const notSummarized = notSummarizedItems(outcome.coverage, context, buildable)
+  const coverage = coverageLine(outcome.coverage, context)
+  const closing = footer(outcome.usage, context)
+  const fits = (markdown: string) => codePointLength(markdown) <= limit
+
+  // `rows` caps both file lists: the walkthrough loses its tail first when it is the long one, and a
+  // long list of files not summarized cannot crowd the walkthrough out on its own.
+  const uncapped = mainSections(outcome, Infinity, context)
+  const compose = (cap: number, rows: number) => {
+    const main = cap === Infinity ? uncapped : mainSections(outcome, cap, context)
+    return stringifyMarkdown({
+      type: 'root',
+      children: [
+        ...main.lead,
+        ...walkthroughSection(walkthrough, walkthroughTotal, Math.min(rows, walkthroughTotal)),
+        ...main.risks,
+        ...coverage,
+        ...collapsible(`Files not summarized (${count(notSummarizedTotal)})`, notSummarized, notSummarizedTotal, Math.min(rows, notSummarizedTotal), 'file'),
+        ...closing
+      ]
+    })
+  }
+
+  if (buildable === allRows) {
+    const full = compose(Infinity, allRows)
+    if (fits(full)) return full
+  }
+  const rows = largestFitting(buildable, (rows) => fits(compose(Infinity, rows)))
+  if (rows !== undefined) return compose(Infinity, rows)
+  const cap = largestFitting(Math.min(longestText(outcome), limit), (cap) => fits(compose(cap, 0)))
+  if (cap !== undefined) return compose(cap, 0)
+  return tooLong(outcome, context, limit)
+}
+
+/**
+ * More rows than this cannot fit, since each row holds at least its file name (and, in the walkthrough,
+ * its link); it keeps the search short for PRs with thousands of files.
+ */
+function rowBound(outcome: SummaryOutcome, context: RenderContext, limit: number): number {
+  const visibleLength = (path: string) => codePointLength(stripInvisible(path).text)
+  const walkthrough = outcome.doc ? outcome.coverage.summarized.map((path) => visibleLength(path) + filesViewUrl(context, path).length) : []
+  const notSummarized = [...outcome.coverage.excluded, ...outcome.coverage.omitted].map((note) => visibleLength(note.path))
+  const rows = Math.max(walkthrough.length, notSummarized.length)
+  let total = 0
+  for (let row = 0; row < rows; row++) {
+    total += (walkthrough[row] ?? 0) + (notSummarized[row] ?? 0)
+    if (total > limit) return row
+  }
+  return rows
+}
+
+/** The largest n in [0, max] for which fits(n) holds, assuming it holds for every smaller n too. */
+function largestFitting(max: number, fits: (n: number) => boolean): number | undefined {
+  if (!fits(0)) return undefined
+  let low = 0
+  let high = max
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2)
+    if (fits(mid)) low = mid
+    else high = mid - 1
+  }
+  return low
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Sections 1–4: the summary itself
+
+/** Sections 1–2 (`lead`) and 4 (`risks`), around the walkthrough; or the fallback markdown / notice. */
+function mainSections(outcome: SummaryOutcome, cap: number, context: RenderContext): { lead: RootContent[]; risks: RootContent[] } {
+  if (outcome.doc) {
+    const { doc } = outcome
+    const risks = doc.risks.filter((risk) => risk.trim() !== '')
+    return {
+      lead: [heading(2, 'Summary'), ...untrustedBlocks(doc.overview, cap, context), ...keyChanges(doc, cap, context)],
+      risks: risks.length > 0 ? [heading(2, 'Risks and notes'), bulletList(risks.map((risk) => listItem(untrustedBlocks(risk, cap, context))))] : []
+    }
+  }
+  const fallback = untrustedBlocks(outcome.markdown ?? '', cap, context)
+  if (fallback.length > 0) return { lead: fallback, risks: [] }
+  const notice = outcome.notice?.trim() ? outcome.notice : 'No summary was produced for this pull request.'
+  return { lead: [heading(2, 'Summary'), ...untrustedBlocks(notice, cap, context)], risks: [] }
+}
+
+function keyChanges(doc: SummaryDoc, cap: number, context: RenderContext): RootContent[] {
+  // The model may name an area twice; reviewers expect one group per area.
+  const areas = new Map<string, string[]>()
+  for (const change of doc.changes) {
+    const points = change.points.filter((point) => point.trim() !== '')
+    if (points.length === 0) continue
+    const area = change.area.trim() || 'Other'
+    areas.set(area, [...(areas.get(area) ?? []), ...points])
+  }
+  if (areas.size === 0) return []
+  return [
+    heading(2, 'Key changes'),
+    ...[...areas].flatMap(([area, points]): RootContent[] => [
+      { type: 'heading', depth: 3, children: untrustedPhrasing(area, cap, context) },
+      bulletList(points.map((point) => listItem(untrustedBlocks(point, cap, context))))
+    ])
+  ]
+}
+
+/** One table row per file the model saw, with the model's line about it when it wrote one. */
+function walkthroughRows(doc: SummaryDoc, coverage: Coverage, context: RenderContext, upTo: number): TableRow[] {
+  const summaries = new Map(doc.files.map((file) => [file.path, file.summary]))
+  const compressed = new Set(coverage.compressed)
+  return coverage.summarized.slice(0, upTo).map((path) => {
+    const summary = untrustedPhrasing(summaries.get(path) ?? '', Infinity, context)
+    const note: PhrasingContent[] = compressed.has(path) ? [text(' '), { type: 'emphasis', children: [text('(compressed diff)')] }] : []
+    return {
+      type: 'tableRow',
+      children: [
+        { type: 'tableCell', children: fileLink(path, context) },
+        { type: 'tableCell', children: summary.length + note.length > 0 ? [...summary, ...note] : [text('—')] }
+      ]
+    }
+  })
+}
+
+function walkthroughSection(rows: readonly TableRow[], total: number, shown: number): RootContent[] {
+  if (total === 0) return []
+  if (shown === 0) return [italicNote(`Walkthrough of ${count(total)} ${plural(total, 'file')} not shown: the summary is too long.`)]
+  const header: TableRow = { type: 'tableRow', children: [{ type: 'tableCell', children: [text('File')] }, { type: 'tableCell', children: [text('Summary')] }] }
+  return [
+    html(`<details>\n<summary>Walkthrough (${count(total)} ${plural(total, 'file')})</summary>`),
+    { type: 'table', align: [null, null], children: [header, ...rows.slice(0, shown)] },
+    ...moreNote(total - shown, 'file'),
+    html('</details>')
+  ]
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Sections 5–6: coverage and footer (numbers are ours; file names come from the PR)
+
+function coverageLine(coverage: Coverage, context: RenderContext): RootContent[] {
+  let line = `Summarized ${count(coverage.summarized.length)} of ${count(coverage.filesTotal)} ${plural(coverage.filesTotal, 'file')}`
+  if (coverage.compressed.length > 0) line += ` (${count(coverage.compressed.length)} from a compressed diff)`
+  const byReason = new Map<OmitReason, number>()
+  for (const note of [...coverage.excluded, ...coverage.omitted]) byReason.set(note.reason, (byReason.get(note.reason) ?? 0) + 1)
+  // Counts by reason stay even when the list of names below has to be cut.
+  if (byReason.size > 0) line += `. Not summarized: ${[...byReason].map(([reason, n]) => `${count(n)} ${REASONS[reason]}`).join(', ')}`
+  return [sanitizedParagraph([{ type: 'strong', children: [text('Coverage:')] }, text(` ${line}.`)], context)]
+}
+
+function notSummarizedItems(coverage: Coverage, context: RenderContext, upTo: number): ListItem[] {
+  return [...coverage.excluded, ...coverage.omitted].slice(0, upTo).map((note) => listItem([fileNoteParagraph(note, context)]))
+}
+
+function fileNoteParagraph(note: FileNote, context: RenderContext): Paragraph {
+  return sanitizedParagraph(
+    [inlineCodePath(note.path), text(` (+${count(note.additions)} / −${count(note.deletions)}): ${REASONS[note.reason]}`)],
+    context
+  )
+}
+
+/** A list, collapsed when long, with a visible note for the items cut to fit the limit. */
+function collapsible(summary: string, items: readonly ListItem[], total: number, shown: number, noun: string): RootContent[] {
+  if (total === 0) return []
+  if (shown === 0) return [italicNote(`${count(total)} ${plural(total, noun)} not listed: the summary is too long.`)]
+  const body = [bulletList(items.slice(0, shown)), ...moreNote(total - shown, noun)]
+  if (total <= COLLAPSE_AFTER) return body
+  return [html(`<details>\n<summary>${summary}</summary>`), ...body, html('</details>')]
+}
+
+function footer(usage: Usage, context: RenderContext): RootContent[] {
+  const calls = `${count(usage.modelCalls)} model ${plural(usage.modelCalls, 'call')}`
+  const tokens = `${count(usage.promptTokens)} prompt + ${count(usage.completionTokens)} completion tokens`
+  return [
+    { type: 'thematicBreak' },
+    sanitizedParagraph(
+      [
+        { type: 'emphasis', children: [text('AI-generated: review before relying on it.')] },
+        text(' Deployment '),
+        { type: 'inlineCode', value: oneLine(context.deployment) },
+        text(` · ${calls} · ${tokens} · ${oneLine(context.authLabel)}`)
+      ],
+      context
+    )
+  ]
+}
+
+/** Last resort when even one-character texts do not fit (a tiny `limit`): a plain, fixed sentence. */
+function tooLong(outcome: SummaryOutcome, context: RenderContext, limit: number): string {
+  const minimal = stringifyMarkdown({
+    type: 'root',
+    children: [heading(2, 'Summary'), paragraph([text(`The summary does not fit in ${count(limit)} characters.`)]), ...footer(outcome.usage, context)]
+  })
+  return Array.from(minimal).slice(0, limit).join('')
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Untrusted text → sanitized nodes
+
+/** Cuts untrusted markdown to `cap` code points; the sanitizer then closes whatever the cut left open. */
+function truncate(markdown: string, cap: number): string {
+  if (codePointLength(markdown) <= cap) return markdown
+  return `${Array.from(markdown).slice(0, cap).join('')}…`
+}
+
+function untrustedBlocks(markdown: string, cap: number, context: RenderContext): RootContent[] {
+  const tree = parseMarkdown(truncate(markdown, cap))
+  sanitizeTree(tree, context)
+  return tree.children
+}
+
+/**
+ * Untrusted markdown for a place that takes one line (a heading, a table cell). Anything beyond one
+ * paragraph is flattened to its text first, then sanitized, so flattening cannot revive what the
+ * sanitizer neutralized (code that held a mention, for instance).
+ */
+function untrustedPhrasing(markdown: string, cap: number, context: RenderContext): PhrasingContent[] {
+  const tree = parseMarkdown(truncate(markdown, cap))
+  const [first, ...rest] = tree.children
+  const phrasing: PhrasingContent[] = first?.type === 'paragraph' && rest.length === 0 ? first.children : [text(plainText(tree))]
+  visit({ type: 'paragraph', children: phrasing } as Paragraph, (node) => {
+    // A table row or a heading ends at a line ending; collapse them to spaces.
+    if (node.type === 'text' || node.type === 'inlineCode') node.value = node.value.replace(/\s+/g, ' ')
+  })
+  const lineBreaksAsSpaces = phrasing.map((node) => (node.type === 'break' ? text(' ') : node))
+  return sanitizedParagraph(lineBreaksAsSpaces, context).children
+}
+
+function plainText(tree: Root): string {
+  const parts: string[] = []
+  visit(tree, (node) => {
+    if (node.type === 'text' || node.type === 'inlineCode' || node.type === 'code') parts.push(node.value)
+    else if (node.type === 'paragraph' || node.type === 'heading' || node.type === 'listItem') parts.push(' ')
+  })
+  return parts.join('').replace(/\s+/g, ' ').trim()
+}
+
+function sanitizedParagraph(children: PhrasingContent[], context: RenderContext): Paragraph {
+  const tree: Root = { type: 'root', children: [{ type: 'paragraph', children }] }
+  sanitizeTree(tree, context)
+  const [first] = tree.children
+  return first?.type === 'paragraph' ? first : paragraph([])
+}
+
+function fileLink(path: string, context: RenderContext): PhrasingContent[] {
+  return sanitizedParagraph([{ type: 'link', url: filesViewUrl(context, path), children: [inlineCodePath(path)] }], context).children
+}
+
+/**
+ * A file name as inline code, whatever it holds: the serializer picks a long enough backtick fence and
+ * escapes `|` in tables; control characters (a newline would end a table row) become their visible
+ * Unicode pictures (U+2400 block).
+ */
+function inlineCodePath(path: string): PhrasingContent {
+  const visible = path.replace(/[\u0000-\u001f\u007f]/g, (c) => String.fromCodePoint(c === '\u007f' ? 0x2421 : 0x2400 + c.charCodeAt(0)))
+  return { type: 'inlineCode', value: visible }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Small builders
+
+function text(value: string): Text {
+  return { type: 'text', value }
+}
+
+function paragraph(children: PhrasingContent[]): Paragraph {
+  return { type: 'paragraph', children }
+}
+
+function heading(depth: Heading['depth'], value: string): Heading {
+  return { type: 'heading', depth, children: [text(value)] }
+}
+
+function html(value: string): Html {
+  return { type: 'html', value }
+}
+
+function listItem(children: RootContent[]): ListItem {
+  return { type: 'listItem', spread: false, children: children as BlockContent[] }
+}
+
+function bulletList(items: ListItem[]): RootContent {
+  return { type: 'list', ordered: false, spread: false, children: items }
+}
+
+function moreNote(hidden: number, noun: string): RootContent[] {
+  return hidden > 0 ? [italicNote(`… ${count(hidden)} more ${plural(hidden, noun)} not shown`)] : []
+}
+
+function italicNote(value: string): Paragraph {
+  return paragraph([{ type: 'emphasis', children: [text(value)] }])
+}
+
+/** Where the model's text can be shortened: the longest single text decides how far caps must go. */
+function longestText(outcome: SummaryOutcome): number {
+  const { doc } = outcome
+  const texts = doc
+    ? [doc.overview, ...doc.risks, ...doc.changes.flatMap((change) => [change.area, ...change.points])]
+    : [outcome.markdown ?? '', outcome.notice ?? '']
+  return Math.max(0, ...texts.map(codePointLength))
+}
+
+function oneLine(value: string): string {
+  return value.replace(/\s+/g, ' ').trim()
+}
+
+function count(n: number): string {
+  return n.toLocaleString('en-US')
+}
+
+function plural(n: number, noun: string): string {
+  return n === 1 ? noun : `${noun}s`
+}
