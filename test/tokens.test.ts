@@ -1,0 +1,69 @@
+import { describe, expect, it } from '@jest/globals'
+import { encodeChat } from 'gpt-tokenizer/model/gpt-4o'
+import { loadTokenizer, MESSAGE_FRAMING_TOKENS, REPLY_PRIMER_TOKENS } from '../src/tokens.js'
+
+describe('loadTokenizer', () => {
+  it('loads once and shares the instance', async () => {
+    expect(await loadTokenizer()).toBe(await loadTokenizer())
+  })
+
+  it('counts o200k_base tokens (values from the OpenAI cookbook and tiktoken)', async () => {
+    const { countTokens } = await loadTokenizer()
+    expect(countTokens('hello world')).toBe(2)
+    expect(countTokens('tiktoken is great!')).toBe(6)
+    expect(countTokens('こんにちは世界')).toBe(2)
+    expect(countTokens('')).toBe(0)
+  })
+
+  it('counts special-token look-alikes in PR text as plain text instead of throwing', async () => {
+    const { countTokens } = await loadTokenizer()
+    expect(countTokens('<|endoftext|>')).toBe(7)
+    expect(countTokens('a <|im_start|>system b')).toBeGreaterThan(3)
+  })
+
+  it('counts a chat exactly like gpt-tokenizer encodeChat for gpt-4o (what Azure bills as prompt_tokens)', async () => {
+    const { countChatTokens, countTokens } = await loadTokenizer()
+    const chats = [
+      [],
+      [{ role: 'user', content: 'Hello there!' }],
+      [
+        { role: 'system', content: 'You are a helpful assistant.' },
+        { role: 'user', content: 'Summarize:\n```diff\n+ const a = 1\n- const a = 2\n```\n' }
+      ],
+      [
+        { role: 'system', content: '' },
+        { role: 'user', content: 'multi\n\nline   text with  spaces\t\tand tabs' }
+      ]
+    ] as const
+    for (const chat of chats) {
+      expect(countChatTokens(chat)).toBe(encodeChat(chat as never).length)
+    }
+    // The framing is additive: 4 tokens per message with a one-token role, 3 for the reply primer.
+    expect(countChatTokens([{ role: 'user', content: 'hello world' }])).toBe(
+      MESSAGE_FRAMING_TOKENS + 1 + countTokens('hello world') + REPLY_PRIMER_TOKENS
+    )
+  })
+
+  it('truncates to at most maxTokens from the head or the tail', async () => {
+    const { countTokens, truncate } = await loadTokenizer()
+    const text = Array.from({ length: 200 }, (_, index) => `line ${index} of the patch`).join('\n')
+    const head = truncate(text, 50)
+    const tail = truncate(text, 50, 'tail')
+    expect(countTokens(head)).toBeLessThanOrEqual(50)
+    expect(countTokens(head)).toBeGreaterThan(40)
+    expect(text.startsWith(head)).toBe(true)
+    expect(countTokens(tail)).toBeLessThanOrEqual(50)
+    expect(text.endsWith(tail)).toBe(true)
+    expect(truncate('short', 50)).toBe('short')
+    expect(truncate('short', 0)).toBe('')
+  })
+
+  it('does not leave half a character when the cut falls inside one', async () => {
+    const { truncate } = await loadTokenizer()
+    const text = '🙂'.repeat(40)
+    for (const max of [1, 2, 3, 7]) {
+      expect(truncate(text, max)).not.toMatch(/\uFFFD/)
+      expect(truncate(text, max, 'tail')).not.toMatch(/\uFFFD/)
+    }
+  })
+})
