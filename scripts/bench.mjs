@@ -1,0 +1,640 @@
+// @ts-check
+/**
+ * `npm run bench`: runs the bundled action (dist/index.js) against the local emulators on pull requests
+ * of growing size and reports speed, cost and memory next to the targets of the issue "Summaries that
+ * scale". It prints a table and writes BENCHMARKS.md. Targets are reported, never asserted: the exit
+ * code is non-zero only when a run of the action failed, because its figures would then mean nothing.
+ *
+ * How each figure is taken:
+ * - wall time: spawn → exit of the action's process, as runAction measures it;
+ * - cold start: `ChildProcess.prototype.spawn` is timestamped in this process, and every emulator's
+ *   request log is wrapped to timestamp the first request it receives; runs without any preload;
+ * - model calls, rounds and prompt tokens: from the Azure OpenAI emulator's request log; each request's
+ *   interval is [received, answered], and rounds are the longest chain of requests each of which started
+ *   after the previous one was answered (the critical path); tokens are recounted with the emulator's
+ *   own billing function;
+ * - peak RSS and JavaScript loaded: a `--require` preload in the action's process registers a
+ *   synchronous `module.registerHooks` load hook (Node ≥ 22.15, in-thread, sees both `import` and
+ *   `require`, chunks loaded with a dynamic `import()` included) and, at exit, writes
+ *   `process.resourceUsage().maxRSS` and the file URLs it saw; the bytes of those files are summed.
+ */
+import { ChildProcess } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { cpus, loadavg, tmpdir } from 'node:os'
+import { dirname, join, relative, resolve } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { countTokens } from 'gpt-tokenizer/encoding/o200k_base'
+import { generatedPullRequest, pullRequestEvent } from '../test/emulators/fixtures.mjs'
+import { startEmulators } from '../test/emulators/index.mjs'
+import { countPromptTokens } from '../test/emulators/openai.mjs'
+import { ACTION_ENTRY, runAction } from '../test/emulators/run-action.mjs'
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+const DIST_DIR = join(REPO_ROOT, 'dist')
+/** Where `npm run bench` writes its report. */
+export const REPORT_PATH = join(REPO_ROOT, 'BENCHMARKS.md')
+/** Emulated Azure OpenAI latency of the "slow model" runs, per request. */
+export const MODEL_LATENCY_MS = 300
+/** Cold start is the median of this many runs (odd, so the median is one run). */
+export const COLD_START_RUNS = 7
+/** The lock file next to the 20-line change: 5 MiB of patch. */
+const LOCK_FILE_BYTES = 5 * 1024 * 1024
+/** pulls.listFiles returns at most 3,000 files (docs.github.com/rest/pulls/pulls#list-pull-requests-files). */
+const GITHUB_FILES_CAP = 3_000
+/** The action reads the listing 100 files per page, the most `per_page` allows. */
+const GITHUB_PER_PAGE_MAX = 100
+const MB = 1024 * 1024
+
+/**
+ * @typedef {ReturnType<typeof generatedPullRequest>} FixturePull
+ * @typedef {Awaited<ReturnType<typeof startEmulators>>} Emulators
+ * @typedef {{ start: number, end: number | undefined, record: { status?: number, body: any } }} ChatInterval
+ * @typedef {{ label: string, key: string, make: (number: number) => FixturePull }} PullCase
+ * @typedef {'github' | 'oidc' | 'entra' | 'openai'} Service
+ * @typedef {object} RunMetrics
+ * @property {string} label
+ * @property {number} latencyMs
+ * @property {number | null} code Exit code of the action.
+ * @property {string} failure First `::error::` line (or stderr line) of a failed run, else ''.
+ * @property {string} skipped The `skipped` output.
+ * @property {number} wallMs Spawn → exit.
+ * @property {number | undefined} coldStartMs Spawn → first request received by any emulator.
+ * @property {Partial<Record<Service, number>>} firstRequestMs Spawn → first request received, per service.
+ * @property {number | undefined} firstModelRequestMs Spawn → first chat request received by Azure OpenAI.
+ * @property {number | undefined} lastModelAnswerMs Spawn → last chat request answered.
+ * @property {number} modelCalls Chat requests the Azure OpenAI emulator received.
+ * @property {number} rounds Model rounds on the critical path.
+ * @property {number} promptTokens Prompt tokens billed, summed over answered requests.
+ * @property {number} maxPromptTokens The largest prompt of one request.
+ * @property {Record<string, string>} outputs
+ * @property {number} githubRequests
+ * @property {number} filesInPr
+ * @property {number} filesNamed PR files whose path appears in the published comment.
+ * @property {number | undefined} peakRssKb
+ * @property {{ bytes: number, files: string[], outside: string[] } | undefined} jsLoaded dist/*.js loaded, and any JS loaded from outside dist/.
+ */
+
+/** The pull requests of the benchmark, smallest first. 523 files is the PR the peers were measured on. */
+export const PULL_CASES = /** @type {PullCase[]} */ ([
+  ...[3, 50, 523, 1_000, 3_200].map((files) => ({
+    label: `${files.toLocaleString('en-US')} files`,
+    key: `files-${files}`,
+    make: (/** @type {number} */ number) => generatedPullRequest({ files, number })
+  })),
+  { label: '20 lines + 5 MB lock file', key: 'lock-file', make: (/** @type {number} */ number) => lockFilePullRequest({ number }) }
+])
+
+/**
+ * A 20-line change to one source file next to a lock file whose patch is `lockBytes` long. GitHub itself
+ * may leave out the patch of a diff this large; the emulator sends it, which is the harder case.
+ * @param {{ number?: number, lockBytes?: number }} [options]
+ * @returns {FixturePull}
+ */
+export function lockFilePullRequest({ number = 9, lockBytes = LOCK_FILE_BYTES } = {}) {
+  const base = generatedPullRequest({ files: 1, number })
+  const code = ['@@ -12,4 +12,14 @@ export function loadConfig(path: string): Config {']
+  for (let k = 0; k < 10; k++) code.push(`-  const legacy${k} = read(path, ${k})`, `+  const value${k} = read(path, ${k}) ?? defaults[${k}]`)
+  const lock = ['@@ -100,6 +100,9000 @@']
+  let size = lock[0]?.length ?? 0
+  for (let k = 0; size < lockBytes; k++) {
+    const entry = [`+    "node_modules/dep-${k}": {`, `+      "version": "${1 + (k % 9)}.${k % 20}.${k % 13}",`, `+      "integrity": "sha512-${(Math.imul(k + 1, 2654435761) >>> 0).toString(16).padStart(8, '0').repeat(11)}"`, '+    },']
+    lock.push(...entry)
+    size += entry.reduce((sum, line) => sum + line.length + 1, 0)
+  }
+  return {
+    ...base,
+    title: 'Read config defaults, and refresh the lock file',
+    body: 'A 20-line change next to a regenerated lock file.',
+    files: [fileOf('src/config/load.ts', code), fileOf('package-lock.json', lock)],
+    commits: base.commits.slice(0, 1)
+  }
+}
+
+/** @param {string} filename @param {string[]} lines */
+function fileOf(filename, lines) {
+  const count = (/** @type {string} */ sign) => lines.filter((line) => line.startsWith(sign)).length
+  return { filename, status: 'modified', additions: count('+'), deletions: count('-'), patch: lines.join('\n') }
+}
+
+/**
+ * Model rounds on the critical path: the longest chain of requests in which each one started after the
+ * previous one was answered. Overlapping requests are one round; a reduce after its maps is one more.
+ * @param {ReadonlyArray<{ start: number, end: number | undefined }>} intervals
+ */
+export function criticalPathRounds(intervals) {
+  const sorted = [...intervals].sort((a, b) => a.start - b.start)
+  /** @type {number[]} */
+  const depth = []
+  sorted.forEach((request, i) => {
+    let before = 0
+    for (let j = 0; j < i; j++) {
+      const earlier = /** @type {{ end: number | undefined }} */ (sorted[j])
+      if (earlier.end !== undefined && earlier.end <= request.start) before = Math.max(before, depth[j] ?? 0)
+    }
+    depth.push(before + 1)
+  })
+  return Math.max(0, ...depth)
+}
+
+/**
+ * How many of `filenames` the published `body` names. A path counts when it appears whole, not as part
+ * of a longer path (`a-1.ts` is not named by `a-11.ts`).
+ * @param {string} body @param {readonly string[]} filenames
+ */
+export function filesNamed(body, filenames) {
+  return filenames.filter((name) => {
+    for (let at = body.indexOf(name); at >= 0; at = body.indexOf(name, at + 1)) {
+      const before = body[at - 1] ?? ' '
+      const after = body[at + name.length] ?? ' '
+      if (!/[\w./-]/.test(before) && !/[\w/-]/.test(after)) return true
+    }
+    return false
+  }).length
+}
+
+/**
+ * Tokens of every patch in the PR (o200k_base, as GPT-4o-family deployments count). Special-token look-
+ * alikes in a diff are plain text to the API, so they are counted as such.
+ * @param {ReadonlyArray<{ patch?: string }>} files
+ */
+export function diffTokens(files) {
+  return files.reduce((sum, file) => sum + (file.patch ? countTokens(file.patch, { disallowedSpecial: new Set() }) : 0), 0)
+}
+
+/** @param {readonly number[]} values */
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  if (sorted.length === 0) return NaN
+  return sorted.length % 2 === 1 ? /** @type {number} */ (sorted[mid]) : (/** @type {number} */ (sorted[mid - 1]) + /** @type {number} */ (sorted[mid])) / 2
+}
+
+/**
+ * Timestamps traffic as the emulators receive it: the first request of any emulator, and the interval
+ * of every Azure OpenAI chat request. Wraps the emulators' request logs in place (they are this
+ * process's objects; nothing in the emulators changes).
+ * @param {Emulators} emu
+ */
+export function instrument(emu) {
+  const probe = {
+    /** @type {number | undefined} performance.now() of the first request any emulator received. */
+    firstRequestAt: undefined,
+    /** @type {Partial<Record<Service, number>>} performance.now() of each service's first request. */
+    firstBy: {},
+    /** @type {ChatInterval[]} */
+    chats: [],
+    /** Forgets what was seen, before the next run. */
+    reset() {
+      probe.firstRequestAt = undefined
+      probe.firstBy = {}
+      probe.chats = []
+    }
+  }
+  const seen = (/** @type {Service} */ service) => {
+    const now = performance.now()
+    probe.firstRequestAt ??= now
+    probe.firstBy[service] ??= now
+    return now
+  }
+  const githubLog = emu.github.requests
+  githubLog.push = (...items) => {
+    seen('github')
+    return Array.prototype.push.apply(githubLog, items)
+  }
+  const openaiLog = emu.openai.requests
+  openaiLog.push = (...records) => {
+    const start = seen('openai')
+    for (const record of records) {
+      /** @type {ChatInterval} */
+      const chat = { start, end: undefined, record }
+      let status = record.status
+      // The emulator sets `status` right before it writes the answer: that is when the request ends.
+      Object.defineProperty(record, 'status', {
+        enumerable: true,
+        configurable: true,
+        get: () => status,
+        set: (value) => {
+          status = value
+          chat.end = performance.now()
+        }
+      })
+      probe.chats.push(chat)
+    }
+    return Array.prototype.push.apply(openaiLog, records)
+  }
+  // OIDC and Entra keep no request log; every request they serve asks their fault queue first.
+  for (const [service, faults] of /** @type {const} */ ([['oidc', emu.oidc.faults], ['entra', emu.entra.faults]])) {
+    const take = faults.take.bind(faults)
+    faults.take = (/** @type {string} */ route) => {
+      seen(service)
+      return take(route)
+    }
+  }
+  return probe
+}
+
+/**
+ * Records when this process spawns `entry`, for as long as the returned watch is not restored.
+ * @param {string} entry
+ */
+function watchSpawn(entry) {
+  // `spawn()` creates a ChildProcess and calls this undocumented method, which @types/node leaves out.
+  const prototype = /** @type {{ spawn: (this: unknown, options: any) => unknown }} */ (/** @type {unknown} */ (ChildProcess.prototype))
+  const original = prototype.spawn
+  /** @type {number | undefined} */
+  let spawnedAt
+  prototype.spawn = function (options) {
+    if (Array.isArray(options?.args) && options.args.includes(entry)) spawnedAt = performance.now()
+    return original.call(this, options)
+  }
+  return {
+    get spawnedAt() {
+      return spawnedAt
+    },
+    restore() {
+      prototype.spawn = original
+    }
+  }
+}
+
+/**
+ * Writes the preload that the action's process loads with `--require`: it records every module the
+ * process loads and, at exit, writes them with the peak RSS to the file named by BENCH_PRELOAD_REPORT.
+ * @param {string} dir
+ * @returns {Promise<string>} The preload's path.
+ */
+export async function writePreload(dir) {
+  const path = join(dir, 'bench-preload.cjs')
+  await writeFile(
+    path,
+    `'use strict'
+const { registerHooks } = require('node:module')
+const { writeFileSync } = require('node:fs')
+const loaded = new Set()
+registerHooks({ load(url, context, nextLoad) { loaded.add(url); return nextLoad(url, context) } })
+process.on('exit', () => {
+  writeFileSync(process.env.BENCH_PRELOAD_REPORT, JSON.stringify({ maxRssKb: process.resourceUsage().maxRSS, loaded: [...loaded] }))
+})
+`
+  )
+  return path
+}
+
+/**
+ * Bytes of JavaScript the action loaded from dist/, and any JavaScript it loaded from elsewhere (a
+ * self-contained bundle loads none).
+ * @param {readonly string[]} urls
+ */
+async function javascriptLoaded(urls) {
+  const paths = urls.filter((url) => url.startsWith('file:')).map((url) => fileURLToPath(url))
+  const inDist = paths.filter((path) => !relative(DIST_DIR, path).startsWith('..'))
+  const sizes = await Promise.all(inDist.map(async (path) => (await stat(path)).size))
+  return {
+    bytes: sizes.reduce((sum, size) => sum + size, 0),
+    files: inDist.map((path) => relative(REPO_ROOT, path)),
+    outside: paths.filter((path) => !inDist.includes(path)).map((path) => relative(REPO_ROOT, path))
+  }
+}
+
+/**
+ * Plants `pr` and runs the action on it once, with `latencyMs` of emulated model latency.
+ * @param {object} options
+ * @param {Emulators} options.emu
+ * @param {ReturnType<typeof instrument>} options.probe
+ * @param {FixturePull} options.pr
+ * @param {string} options.label
+ * @param {number} [options.latencyMs]
+ * @param {string} [options.preload] Path of the preload from writePreload; without it, peak RSS and JS loaded are not measured.
+ * @param {boolean} [options.plant] False to re-run on the PR as it already is (an unchanged re-run).
+ * @returns {Promise<RunMetrics>}
+ */
+export async function measureRun({ emu, probe, pr, label, latencyMs = 0, preload, plant = true }) {
+  if (plant) emu.github.addPullRequest(pr)
+  const event = pullRequestEvent(pr, { serverUrl: emu.github.serverUrl })
+  const reportPath = preload ? join(dirname(preload), `run-${pr.number}-${Date.now()}.json`) : undefined
+  const githubBefore = emu.github.requests.length
+  probe.reset()
+  emu.openai.state.latencyMs = latencyMs
+  const watch = watchSpawn(ACTION_ENTRY)
+  let run
+  try {
+    run = await runAction({
+      emu,
+      inputs: emu.defaultInputs(),
+      event,
+      env: preload && reportPath ? { NODE_OPTIONS: `--require ${preload}`, BENCH_PRELOAD_REPORT: reportPath } : {}
+    })
+  } finally {
+    watch.restore()
+    emu.openai.state.latencyMs = 0
+  }
+  /** @type {{ maxRssKb: number, loaded: string[] } | undefined} */
+  const child = reportPath ? JSON.parse(await readFile(reportPath, 'utf8')) : undefined
+  if (reportPath) await rm(reportPath, { force: true })
+
+  const answered = probe.chats.filter((chat) => chat.record.status === 200)
+  const prompts = answered.map((chat) => countPromptTokens(chat.record.body.messages))
+  const comment = emu.github.comments(pr.owner, pr.repo, pr.number).find((c) => c.body.startsWith('<!-- azure-openai-pr-summary:comment'))
+  const sinceSpawn = (/** @type {number | undefined} */ at) => (watch.spawnedAt !== undefined && at !== undefined ? at - watch.spawnedAt : undefined)
+  const answers = probe.chats.map((chat) => chat.end).filter((end) => end !== undefined)
+  const failure = run.code === 0 ? '' : ((run.stdout.split('\n').find((line) => line.startsWith('::error')) ?? run.stderr.trim().split('\n')[0]) || `exit code ${run.code}`)
+  return {
+    label,
+    latencyMs,
+    code: run.code,
+    failure,
+    skipped: run.outputs.skipped ?? '',
+    wallMs: run.durationMs,
+    coldStartMs: sinceSpawn(probe.firstRequestAt),
+    firstRequestMs: Object.fromEntries(Object.entries(probe.firstBy).map(([service, at]) => [service, sinceSpawn(at)])),
+    firstModelRequestMs: sinceSpawn(probe.chats[0]?.start),
+    lastModelAnswerMs: sinceSpawn(answers.length > 0 ? Math.max(...answers) : undefined),
+    modelCalls: probe.chats.length,
+    rounds: criticalPathRounds(probe.chats),
+    promptTokens: prompts.reduce((sum, tokens) => sum + tokens, 0),
+    maxPromptTokens: Math.max(0, ...prompts),
+    outputs: run.outputs,
+    githubRequests: emu.github.requests.length - githubBefore,
+    filesInPr: pr.files.length,
+    filesNamed: comment ? filesNamed(comment.body, pr.files.map((f) => f.filename)) : 0,
+    peakRssKb: child?.maxRssKb,
+    jsLoaded: child ? await javascriptLoaded(child.loaded) : undefined
+  }
+}
+
+/**
+ * Every measurement of the benchmark, in one pass over shared emulators (each run plants its own PR
+ * number, so no run sees another's sticky comment unless it is meant to).
+ * @param {{ cases?: readonly PullCase[], coldStartRuns?: number, log?: (line: string) => void }} [options]
+ */
+export async function runBench({ cases = PULL_CASES, coldStartRuns = COLD_START_RUNS, log = () => undefined } = {}) {
+  const emu = await startEmulators()
+  const dir = await mkdtemp(join(tmpdir(), 'bench-'))
+  let nextNumber = 100
+  try {
+    const probe = instrument(emu)
+    const preload = await writePreload(dir)
+    const rows = []
+    /** @type {RunMetrics | undefined} */
+    let unchanged
+    for (const pullCase of cases) {
+      const fast = pullCase.make(nextNumber++)
+      log(`${pullCase.label}: ${fast.files.length} files, model latency 0 ms …`)
+      const atZero = await measureRun({ emu, probe, pr: fast, label: pullCase.label, preload })
+      if (!unchanged) {
+        log(`${pullCase.label}: unchanged re-run …`)
+        unchanged = await measureRun({ emu, probe, pr: fast, label: `${pullCase.label}, unchanged re-run`, preload, plant: false })
+      }
+      log(`${pullCase.label}: model latency ${MODEL_LATENCY_MS} ms …`)
+      const slow = await measureRun({ emu, probe, pr: pullCase.make(nextNumber++), label: pullCase.label, latencyMs: MODEL_LATENCY_MS, preload })
+      rows.push({ key: pullCase.key, label: pullCase.label, files: fast.files.length, diffTokens: diffTokens(fast.files), atZero, slow })
+    }
+    const first = cases[0]
+    /** @type {RunMetrics[]} */
+    const coldStarts = []
+    if (first) {
+      const pr = first.make(nextNumber++)
+      for (let i = 0; i < coldStartRuns; i++) {
+        log(`cold start ${i + 1}/${coldStartRuns} (${first.label}, no preload) …`)
+        // Each run plants the PR afresh, so each one summarizes and publishes as a first run does.
+        coldStarts.push(await measureRun({ emu, probe, pr: { ...pr, number: nextNumber++ }, label: first.label }))
+      }
+    }
+    return { rows, unchanged, coldStarts }
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+    await emu.close()
+  }
+}
+
+/** @typedef {Awaited<ReturnType<typeof runBench>>} BenchResult */
+
+/**
+ * Targets of the issue, each with the figure it is checked against. `value` is undefined when the
+ * benchmark did not produce the figure.
+ * @param {BenchResult} result
+ * @returns {{ target: string, figure: string, met: boolean | undefined }[]}
+ */
+export function checkTargets(result) {
+  const row = (/** @type {string} */ key) => result.rows.find((r) => r.key === key)
+  const coldStart = coldStartMedian(result)
+  const jsMax = maxJsLoaded(result)
+  const pr523 = row('files-523')
+  const pr3200 = row('files-3200')
+  const pr3 = row('files-3')
+  const ok = (/** @type {boolean} */ met, /** @type {boolean} */ known) => (known ? met : undefined)
+  /** @type {{ target: string, figure: string, met: boolean | undefined }[]} */
+  const checks = [
+    { target: 'cold start ≤ 200 ms (median)', figure: ms(coldStart), met: ok((coldStart ?? Infinity) <= 200, coldStart !== undefined) },
+    { target: 'JavaScript loaded ≤ 2 MB', figure: bytes(jsMax), met: ok((jsMax ?? Infinity) <= 2 * MB, jsMax !== undefined) }
+  ]
+  if (pr523) {
+    checks.push(
+      { target: '523 files, 300 ms latency: ≤ 12 model calls', figure: String(pr523.slow.modelCalls), met: pr523.slow.modelCalls <= 12 },
+      { target: '523 files, 300 ms latency: ≤ 2.5 s wall', figure: ms(pr523.slow.wallMs), met: pr523.slow.wallMs <= 2_500 },
+      { target: '523 files: every file named', figure: `${pr523.slow.filesNamed} / ${pr523.files}`, met: pr523.slow.filesNamed === pr523.files }
+    )
+  }
+  if (pr3200) {
+    const githubBudget = Math.ceil(pr3200.files / 100) + 6
+    checks.push(
+      { target: '3,200 files, no latency: ≤ 3 s wall', figure: ms(pr3200.atZero.wallMs), met: pr3200.atZero.wallMs <= 3_000 },
+      { target: `3,200 files: ≤ ceil(files/100) + 6 = ${githubBudget} GitHub requests`, figure: String(pr3200.atZero.githubRequests), met: pr3200.atZero.githubRequests <= githubBudget },
+      { target: '3,200 files: peak RSS ≤ 200 MB', figure: kb(pr3200.atZero.peakRssKb), met: ok((pr3200.atZero.peakRssKb ?? Infinity) <= 200 * 1024, pr3200.atZero.peakRssKb !== undefined) }
+    )
+  }
+  if (pr3) checks.push({ target: '3 files: 1 model call', figure: String(pr3.atZero.modelCalls), met: pr3.atZero.modelCalls === 1 })
+  if (result.unchanged) checks.push({ target: 'unchanged re-run: 0 model calls', figure: `${result.unchanged.modelCalls} (skipped=${result.unchanged.skipped || '—'})`, met: result.unchanged.modelCalls === 0 })
+  return checks
+}
+
+/** @param {BenchResult} result */
+function coldStartMedian(result) {
+  const values = result.coldStarts.map((run) => run.coldStartMs).filter((v) => v !== undefined)
+  return values.length > 0 ? median(values) : undefined
+}
+
+/** @param {BenchResult} result */
+function maxJsLoaded(result) {
+  const runs = [...result.rows.flatMap((r) => [r.atZero, r.slow]), ...(result.unchanged ? [result.unchanged] : [])]
+  const values = runs.map((run) => run.jsLoaded?.bytes).filter((v) => v !== undefined)
+  return values.length > 0 ? Math.max(...values) : undefined
+}
+
+/** The peers' figures, as the issue reports them (not measured here). */
+export const PEER_REFERENCE = [
+  'best peer: 1,000 ms to its first request; on a 523-file PR at 300 ms model latency, 145 model calls and 16 s, naming only 125 of the 523 files',
+  'lightest peer: starts in 225 ms'
+]
+
+/** @param {number | undefined} value */
+const ms = (value) => (value === undefined ? '—' : `${Math.round(value).toLocaleString('en-US')} ms`)
+/** @param {number | undefined} value */
+const kb = (value) => (value === undefined ? '—' : `${(value / 1024).toFixed(0)} MB`)
+/** @param {number | undefined} value */
+const bytes = (value) => (value === undefined ? '—' : value >= MB ? `${(value / MB).toFixed(2)} MB` : `${(value / 1024).toFixed(0)} KB`)
+/** @param {number} value */
+const count = (value) => value.toLocaleString('en-US')
+/** Two significant digits, so that a lock file's 0.0003 does not print as 0.00. @param {number} prompt @param {number} diff */
+const tokenRatio = (prompt, diff) => (diff > 0 ? Number((prompt / diff).toPrecision(2)).toString() : '—')
+
+/**
+ * The report as markdown: machine, results table, cold start, targets (✅/❌, never enforced), peers, method.
+ * @param {BenchResult} result
+ * @param {{ date: string, node: string, cpu: string, load: string }} machine
+ */
+export function renderReport(result, machine) {
+  const lines = [
+    '# Benchmarks',
+    '',
+    'Written by `npm run bench` (scripts/bench.mjs): the bundled action (`dist/index.js`) runs as a runner would run it, against',
+    'the local emulators of GitHub, the Actions OIDC endpoint, Entra ID and Azure OpenAI (keyless OIDC auth, default inputs).',
+    '',
+    `- Date: ${machine.date}`,
+    `- Node: ${machine.node}`,
+    `- CPU: ${machine.cpu}`,
+    `- Load average when the bench started (1 min): ${machine.load} — other work on the machine inflates every time below`,
+    '',
+    '## Results',
+    '',
+    `| PR | files | wall, 0 ms model | wall, ${MODEL_LATENCY_MS} ms model | model calls | rounds | prompt tokens (total / max per request) | prompt ÷ diff tokens | GitHub requests | files named | peak RSS | JS loaded |`,
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|'
+  ]
+  for (const row of result.rows) {
+    const { atZero, slow } = row
+    const failed = [atZero, slow].filter((run) => run.code !== 0)
+    if (failed.length > 0) {
+      lines.push(`| ${row.label} | ${count(row.files)} | failed: ${escapeCell(failed[0]?.failure ?? '')} | | | | | | | | | |`)
+      continue
+    }
+    const ratio = tokenRatio(atZero.promptTokens, row.diffTokens)
+    lines.push(
+      `| ${row.label} | ${count(row.files)} | ${ms(atZero.wallMs)} | ${ms(slow.wallMs)} | ${atZero.modelCalls} | ${slow.rounds} | ${count(atZero.promptTokens)} / ${count(atZero.maxPromptTokens)} | ${ratio} (of ${count(row.diffTokens)}) | ${atZero.githubRequests} | ${count(atZero.filesNamed)} / ${count(row.files)} | ${kb(atZero.peakRssKb)} | ${bytes(atZero.jsLoaded?.bytes)} |`
+    )
+  }
+  const coldValues = result.coldStarts.map((run) => run.coldStartMs).filter((v) => v !== undefined)
+  const outside = [...new Set(result.rows.flatMap((r) => [...(r.atZero.jsLoaded?.outside ?? []), ...(r.slow.jsLoaded?.outside ?? [])]))]
+  lines.push(
+    '',
+    `Rounds are measured on the ${MODEL_LATENCY_MS} ms run; every other column of a row comes from the 0 ms run.`,
+    `GitHub lists at most ${count(GITHUB_FILES_CAP)} files of a PR (${count(GITHUB_PER_PAGE_MAX)} per page), so the files beyond that cannot be named one by one.`,
+    '',
+    '## Where the time goes (0 ms model latency)',
+    '',
+    'Milliseconds after the spawn of the action process.',
+    '',
+    '| PR | first GitHub request | OIDC token request | Entra token request | first model request | last model answer | exit |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+    ...result.rows.map(
+      ({ label, atZero }) =>
+        `| ${label} | ${[atZero.firstRequestMs.github, atZero.firstRequestMs.oidc, atZero.firstRequestMs.entra, atZero.firstModelRequestMs, atZero.lastModelAnswerMs, atZero.wallMs].map(ms).join(' | ')} |`
+    ),
+    '',
+    '## Cold start and re-run',
+    '',
+    `- Cold start (spawn → first request received by any emulator, ${coldValues.length} runs on the ${result.rows[0]?.label ?? 'smallest'} PR, no preload): median ${ms(coldStartMedian(result))}` +
+      (coldValues.length > 0 ? `, min ${ms(Math.min(...coldValues))}, max ${ms(Math.max(...coldValues))}` : ''),
+    result.unchanged
+      ? `- Unchanged re-run (same PR, same head, our comment already there): ${result.unchanged.modelCalls} model calls, skipped=${result.unchanged.skipped || '—'}, ${result.unchanged.githubRequests} GitHub requests, wall ${ms(result.unchanged.wallMs)}, peak RSS ${kb(result.unchanged.peakRssKb)}, JS loaded ${bytes(result.unchanged.jsLoaded?.bytes)}`
+      : '- Unchanged re-run: not measured',
+    `- JavaScript loaded, largest of all runs: ${bytes(maxJsLoaded(result))}` + (outside.length > 0 ? `; also loaded from outside dist/: ${outside.join(', ')}` : ' (nothing outside dist/)'),
+    '',
+    '## Targets (reported, not enforced)',
+    '',
+    '| target | measured | met |',
+    '|---|---:|:---:|',
+    ...checkTargets(result).map((check) => `| ${check.target} | ${check.figure} | ${check.met === undefined ? '—' : check.met ? '✅' : '❌'} |`),
+    '',
+    '## Peer reference (from the issue, not measured here)',
+    '',
+    ...PEER_REFERENCE.map((line) => `- ${line}`),
+    '',
+    '## How the figures are taken',
+    '',
+    '- Wall time: spawn → exit of the action process.',
+    `- Cold start: this process timestamps the spawn (\`ChildProcess.prototype.spawn\`) and the first request that any emulator's request log records; median of ${COLD_START_RUNS} runs.`,
+    '- Model calls: chat requests received by the Azure OpenAI emulator. Rounds: the longest chain of requests each starting after the previous one was answered.',
+    '- Prompt tokens: recounted from each answered request with the emulator\'s billing (o200k_base, chat framing included). Diff tokens: o200k_base tokens of every patch in the PR.',
+    '- Files named: PR files whose full path appears in the published sticky comment.',
+    '- Peak RSS and JS loaded: a `--require` preload in the action process registers a synchronous `module.registerHooks` load hook (sees `import`, `require` and lazily imported chunks) and, at exit, reports `process.resourceUsage().maxRSS` and the files loaded; JS loaded is the size of the dist/ files among them.',
+    ''
+  )
+  return lines.join('\n')
+}
+
+/** @param {string} text */
+const escapeCell = (text) => text.replace(/\|/g, '\\|').slice(0, 160)
+
+/** A plain-text table for the terminal. @param {BenchResult} result */
+export function renderConsole(result) {
+  const header = ['PR', 'files', 'wall 0ms', `wall ${MODEL_LATENCY_MS}ms`, 'calls', 'rounds', 'prompt tok', 'max/req', 'prompt÷diff', 'GH req', 'named', 'RSS', 'JS']
+  const body = result.rows.map((row) => {
+    const { atZero, slow } = row
+    if (atZero.code !== 0 || slow.code !== 0) return [row.label, count(row.files), `FAILED: ${(atZero.code !== 0 ? atZero : slow).failure}`]
+    return [
+      row.label,
+      count(row.files),
+      ms(atZero.wallMs),
+      ms(slow.wallMs),
+      String(atZero.modelCalls),
+      String(slow.rounds),
+      count(atZero.promptTokens),
+      count(atZero.maxPromptTokens),
+      tokenRatio(atZero.promptTokens, row.diffTokens),
+      String(atZero.githubRequests),
+      `${count(atZero.filesNamed)}/${count(row.files)}`,
+      kb(atZero.peakRssKb),
+      bytes(atZero.jsLoaded?.bytes)
+    ]
+  })
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((cells) => (cells.length === 3 && i > 2 ? 0 : (cells[i] ?? '').length))))
+  const format = (/** @type {string[]} */ cells) => (cells.length === 3 ? `${cells[0]?.padEnd(widths[0] ?? 0)}  ${cells[1]?.padStart(widths[1] ?? 0)}  ${cells[2]}` : cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  '))
+  const lines = [format(header), ...body.map(format), '']
+  const cold = coldStartMedian(result)
+  lines.push(`cold start (median of ${result.coldStarts.length}): ${ms(cold)}`)
+  if (result.unchanged) lines.push(`unchanged re-run: ${result.unchanged.modelCalls} model calls, skipped=${result.unchanged.skipped || '—'}, JS loaded ${bytes(result.unchanged.jsLoaded?.bytes)}`)
+  lines.push('after spawn (0 ms latency): GitHub / OIDC / Entra / first model request / last model answer / exit')
+  for (const { label, atZero } of result.rows) {
+    const times = [atZero.firstRequestMs.github, atZero.firstRequestMs.oidc, atZero.firstRequestMs.entra, atZero.firstModelRequestMs, atZero.lastModelAnswerMs, atZero.wallMs]
+    lines.push(`  ${label.padEnd(26)} ${times.map(ms).join(' / ')}`)
+  }
+  lines.push('', 'targets (reported, not enforced):')
+  for (const check of checkTargets(result)) lines.push(`  ${check.met === undefined ? '?' : check.met ? 'ok  ' : 'MISS'}  ${check.target}: ${check.figure}`)
+  lines.push('', 'peer reference (from the issue):', ...PEER_REFERENCE.map((line) => `  ${line}`))
+  return lines.join('\n')
+}
+
+async function main() {
+  if (!(await stat(ACTION_ENTRY).catch(() => undefined))) {
+    console.error('dist/index.js is missing: run `npm run bundle` to build it, then `npm run bench` again.')
+    return 1
+  }
+  const started = performance.now()
+  const load = (loadavg()[0] ?? 0).toFixed(2)
+  const result = await runBench({ log: (line) => console.error(line) })
+  const cpuList = cpus()
+  const machine = {
+    date: new Date().toISOString().slice(0, 10),
+    node: process.version,
+    cpu: `${cpuList[0]?.model ?? 'unknown'} × ${cpuList.length}`,
+    load
+  }
+  console.log(renderConsole(result))
+  writeFileSync(REPORT_PATH, renderReport(result, machine))
+  console.log(`\nWrote ${relative(process.cwd(), REPORT_PATH) || REPORT_PATH} in ${ms(performance.now() - started)}.`)
+  const runs = [...result.rows.flatMap((r) => [r.atZero, r.slow]), ...result.coldStarts, ...(result.unchanged ? [result.unchanged] : [])]
+  const failed = runs.filter((run) => run.code !== 0)
+  if (failed.length > 0) console.error(`${failed.length} run(s) of the action failed, so their figures are missing; first: ${failed[0]?.label}: ${failed[0]?.failure}`)
+  return failed.length > 0 ? 1 : 0
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  main().then(
+    (code) => process.exit(code),
+    (error) => {
+      console.error(`The benchmark stopped before it could report: ${error instanceof Error ? error.message : error}`)
+      process.exit(1)
+    }
+  )
+}

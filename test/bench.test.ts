@@ -1,0 +1,212 @@
+/**
+ * Smoke test of `npm run bench`'s measuring functions: the pure ones on hand-made inputs, and one real
+ * run of dist/index.js on a tiny PR whose figures are cross-checked against the action's own outputs.
+ * No timing thresholds: the bench reports targets, it never asserts them, and neither does this test.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { mkdtemp, rm, stat } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { countTokens } from 'gpt-tokenizer/encoding/o200k_base'
+import { generatedPullRequest } from './emulators/fixtures.mjs'
+import { startEmulators } from './emulators/index.mjs'
+import { ACTION_ENTRY } from './emulators/run-action.mjs'
+import {
+  checkTargets,
+  criticalPathRounds,
+  diffTokens,
+  filesNamed,
+  instrument,
+  lockFilePullRequest,
+  measureRun,
+  median,
+  renderReport,
+  writePreload
+} from '../scripts/bench.mjs'
+
+type RunMetrics = Awaited<ReturnType<typeof measureRun>>
+
+describe('criticalPathRounds', () => {
+  it('counts overlapping requests as one round and a request after them as the next', () => {
+    expect(criticalPathRounds([])).toBe(0)
+    expect(criticalPathRounds([{ start: 0, end: 10 }])).toBe(1)
+    expect(criticalPathRounds([{ start: 0, end: 10 }, { start: 1, end: 9 }, { start: 2, end: 12 }])).toBe(1)
+    // Four maps, then a reduce that starts when the last map is answered.
+    const maps = [0, 1, 2, 3].map((i) => ({ start: i, end: 300 + i }))
+    expect(criticalPathRounds([...maps, { start: 303, end: 600 }])).toBe(2)
+  })
+
+  it('follows the longest chain, whatever order the requests are listed in', () => {
+    // Concurrency 2 over 4 maps (two waves), then a reduce: three rounds on the critical path.
+    const requests = [
+      { start: 700, end: 900 },
+      { start: 300, end: 650 },
+      { start: 0, end: 300 },
+      { start: 0, end: 280 },
+      { start: 290, end: 600 }
+    ]
+    expect(criticalPathRounds(requests)).toBe(3)
+  })
+
+  it('does not chain after a request that was never answered', () => {
+    expect(criticalPathRounds([{ start: 0, end: undefined }, { start: 50, end: 60 }])).toBe(1)
+  })
+})
+
+describe('filesNamed', () => {
+  it('counts a path only where it appears whole', () => {
+    const body = 'Changed `src/a-11.ts` and [docs/x.md](docs/x.md); see also lib/src/b.ts.'
+    expect(filesNamed(body, ['src/a-1.ts', 'src/a-11.ts', 'docs/x.md', 'docs/y.md', 'src/b.ts'])).toBe(2)
+    expect(filesNamed('- `src/a-1.ts`: x', ['src/a-1.ts'])).toBe(1)
+    expect(filesNamed('', ['src/a-1.ts'])).toBe(0)
+  })
+})
+
+describe('diffTokens and median', () => {
+  it('sums o200k_base tokens of every patch, counting special-token look-alikes as text', () => {
+    const files = [{ patch: '+const a = 1' }, {}, { patch: '+// <|endoftext|> is plain text here' }]
+    const expected = countTokens('+const a = 1') + countTokens('+// <|endoftext|> is plain text here', { disallowedSpecial: new Set() })
+    expect(diffTokens(files)).toBe(expected)
+    expect(diffTokens([{}])).toBe(0)
+  })
+
+  it('takes the middle value, or the mean of the two middle values', () => {
+    expect(median([30, 10, 20])).toBe(20)
+    expect(median([4, 1, 3, 2])).toBe(2.5)
+    expect(median([])).toBeNaN()
+  })
+})
+
+describe('lockFilePullRequest', () => {
+  it('puts a 20-line change next to a lock file whose patch is at least the requested size', () => {
+    const pr = lockFilePullRequest({ number: 12, lockBytes: 20_000 })
+    expect(pr.number).toBe(12)
+    expect(pr.files.map((f) => f.filename)).toEqual(['src/config/load.ts', 'package-lock.json'])
+    const [code, lock] = pr.files
+    expect(code.additions + code.deletions).toBe(20)
+    expect(lock.patch?.length).toBeGreaterThanOrEqual(20_000)
+    expect(lock.additions).toBe((lock.patch ?? '').split('\n').filter((line) => line.startsWith('+')).length)
+  })
+})
+
+describe('renderReport and checkTargets', () => {
+  const run = (overrides: Partial<RunMetrics>): RunMetrics => ({
+    label: 'x',
+    latencyMs: 0,
+    code: 0,
+    failure: '',
+    skipped: '',
+    wallMs: 1_000,
+    coldStartMs: undefined,
+    firstRequestMs: {},
+    firstModelRequestMs: undefined,
+    lastModelAnswerMs: undefined,
+    modelCalls: 1,
+    rounds: 1,
+    promptTokens: 100,
+    maxPromptTokens: 100,
+    outputs: {},
+    githubRequests: 5,
+    filesInPr: 3,
+    filesNamed: 3,
+    peakRssKb: 80 * 1024,
+    jsLoaded: { bytes: 1024 * 1024, files: ['dist/index.js'], outside: [] },
+    ...overrides
+  })
+  const result = {
+    rows: [
+      { key: 'files-3', label: '3 files', files: 3, diffTokens: 200, atZero: run({}), slow: run({ latencyMs: 300 }) },
+      {
+        key: 'files-523',
+        label: '523 files',
+        files: 523,
+        diffTokens: 100_000,
+        atZero: run({ modelCalls: 20, filesNamed: 400 }),
+        slow: run({ latencyMs: 300, modelCalls: 20, wallMs: 4_000, filesNamed: 400, rounds: 6 })
+      }
+    ],
+    unchanged: run({ modelCalls: 0, skipped: 'unchanged' }),
+    coldStarts: [run({ coldStartMs: 150 }), run({ coldStartMs: 250 }), run({ coldStartMs: 170 })]
+  }
+
+  it('marks each target met or missed from the figures', () => {
+    const checks = Object.fromEntries(checkTargets(result).map((check) => [check.target, check]))
+    expect(checks['cold start ≤ 200 ms (median)']).toMatchObject({ figure: '170 ms', met: true })
+    expect(checks['523 files, 300 ms latency: ≤ 12 model calls']).toMatchObject({ figure: '20', met: false })
+    expect(checks['523 files, 300 ms latency: ≤ 2.5 s wall']?.met).toBe(false)
+    expect(checks['523 files: every file named']).toMatchObject({ figure: '400 / 523', met: false })
+    expect(checks['3 files: 1 model call']?.met).toBe(true)
+    expect(checks['unchanged re-run: 0 model calls']?.met).toBe(true)
+    expect(checks['JavaScript loaded ≤ 2 MB']).toMatchObject({ figure: '1.00 MB', met: true })
+  })
+
+  it('writes the machine, the table, the targets and the peer reference', () => {
+    const markdown = renderReport(result, { date: '2025-01-02', node: 'v24.0.0', cpu: 'Test CPU × 2', load: '0.50' })
+    expect(markdown).toContain('- Date: 2025-01-02')
+    expect(markdown).toContain('- Node: v24.0.0')
+    expect(markdown).toContain('- CPU: Test CPU × 2')
+    expect(markdown).toContain('| 523 files | 523 | 1,000 ms | 4,000 ms | 20 | 6 |')
+    expect(markdown).toContain('| 523 files, 300 ms latency: ≤ 12 model calls | 20 | ❌ |')
+    expect(markdown).toContain('145 model calls')
+    expect(markdown).toContain('median 170 ms, min 150 ms, max 250 ms')
+    expect(markdown).toContain('| 3 files | 3 | 1,000 ms | 1,000 ms | 1 | 1 | 100 / 100 | 0.5 (of 200) |')
+  })
+})
+
+describe('measureRun on a tiny PR (dist/index.js against the emulators)', () => {
+  let emu: Awaited<ReturnType<typeof startEmulators>>
+  let dir: string
+  beforeAll(async () => {
+    emu = await startEmulators()
+    dir = await mkdtemp(join(tmpdir(), 'bench-test-'))
+  })
+  afterAll(async () => {
+    await emu?.close()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('measures a first run and an unchanged re-run, in agreement with the action outputs', async () => {
+    const probe = instrument(emu)
+    const preload = await writePreload(dir)
+    const pr = generatedPullRequest({ files: 3, number: 31 })
+
+    const first = await measureRun({ emu, probe, pr, label: 'tiny', preload })
+    expect(first.failure).toBe('')
+    expect(first.code).toBe(0)
+    expect(first.modelCalls).toBe(emu.openai.requests.length)
+    expect(first.modelCalls).toBe(Number(first.outputs['model-calls']))
+    expect(first.promptTokens).toBe(Number(first.outputs['prompt-tokens']))
+    expect(first.maxPromptTokens).toBeLessThanOrEqual(first.promptTokens)
+    expect(first.rounds).toBeGreaterThanOrEqual(1)
+    expect(first.rounds).toBeLessThanOrEqual(first.modelCalls)
+    expect(first.githubRequests).toBe(emu.github.requests.length)
+    expect(first.filesInPr).toBe(3)
+    const comment = emu.github.comments(pr.owner, pr.repo, pr.number)[0]
+    expect(first.filesNamed).toBe(pr.files.filter((f) => comment?.body.includes(f.filename)).length)
+    // The first request can only follow the spawn; the figure exists because both ends were seen.
+    expect(first.coldStartMs).toBeGreaterThan(0)
+    // The model is asked after the PR is read, and answers after it is asked.
+    expect(first.firstModelRequestMs).toBeGreaterThan(first.coldStartMs ?? Infinity)
+    // Keyless auth: the OIDC token is fetched, then exchanged with Entra ID, then the model is called.
+    expect(Math.min(...Object.values(first.firstRequestMs))).toBe(first.coldStartMs)
+    expect(first.firstRequestMs.entra).toBeGreaterThan(first.firstRequestMs.oidc ?? Infinity)
+    expect(first.firstRequestMs.openai).toBe(first.firstModelRequestMs)
+    expect(first.lastModelAnswerMs).toBeGreaterThan(first.firstModelRequestMs ?? Infinity)
+    expect(first.peakRssKb).toBeGreaterThan(0)
+    expect(first.jsLoaded?.files).toContain('dist/index.js')
+    expect(first.jsLoaded?.bytes).toBeGreaterThanOrEqual((await stat(ACTION_ENTRY)).size)
+
+    const githubSoFar = emu.github.requests.length
+    const again = await measureRun({ emu, probe, pr, label: 'tiny again', preload, plant: false })
+    expect(again.code).toBe(0)
+    expect(again.modelCalls).toBe(emu.openai.requests.length - first.modelCalls)
+    expect(again.modelCalls).toBe(Number(again.outputs['model-calls']))
+    expect(again.githubRequests).toBe(emu.github.requests.length - githubSoFar)
+    expect(again.skipped).toBe(again.outputs.skipped)
+
+    const withoutPreload = await measureRun({ emu, probe, pr: { ...pr, number: 32 }, label: 'no preload' })
+    expect(withoutPreload.code).toBe(0)
+    expect(withoutPreload.peakRssKb).toBeUndefined()
+    expect(withoutPreload.jsLoaded).toBeUndefined()
+  })
+})
