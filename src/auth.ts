@@ -8,6 +8,7 @@
 
 import type { AccessToken, TokenCredential } from '@azure/identity'
 import { ActionError } from './errors.js'
+import { configuredProxies, describeProxyFailure, failedProxy } from './github.js'
 import { readOidcClaims, type OidcClaims } from './jwt.js'
 import type { Log, Settings } from './types.js'
 
@@ -194,7 +195,7 @@ function tokenAuth(
       )
     } catch (error) {
       const claims = assertion?.claims
-      throw explainEntraError(error, { settings, ...(claims ? { claims } : {}) })
+      throw explainEntraError(error, { settings, env: deps.env, ...(claims ? { claims } : {}) })
     }
     if (!token?.token) {
       throw new ActionError(`${label} returned no access token for ${settings.tokenScope}: check token-scope and cloud.`)
@@ -314,7 +315,10 @@ function describeOidcFailure(error: unknown): string {
 /** Where a failed token request is explained: the settings, and the GitHub token's claims when known. */
 export interface EntraErrorContext {
   readonly settings: Settings
-  readonly claims?: Pick<OidcClaims, 'iss' | 'sub' | 'aud'>
+  /** Claims of the GitHub OIDC token that was sent; `exp` is absent when the token had none. */
+  readonly claims?: OidcClaims
+  /** For the proxy variables, named when the connection to a proxy failed. */
+  readonly env?: NodeJS.ProcessEnv
 }
 
 /**
@@ -365,6 +369,12 @@ export function explainEntraError(error: unknown, ctx: EntraErrorContext): Actio
     )
   }
   if (codes.includes(700024)) {
+    if (ctx.claims && ctx.claims.exp === undefined) {
+      return new ActionError(
+        'Entra ID refused the GitHub OIDC token because it has no `exp` claim (AADSTS700024): GitHub\'s token service always sets one, so check that ACTIONS_ID_TOKEN_REQUEST_URL points at it (https://token.actions.githubusercontent.com on github.com).',
+        cause
+      )
+    }
     return new ActionError(
       'Entra ID says the GitHub OIDC token had expired (AADSTS700024): a fresh one is fetched for each exchange, so check that the runner\'s clock is in sync.',
       cause
@@ -376,10 +386,36 @@ export function explainEntraError(error: unknown, ctx: EntraErrorContext): Actio
       cause
     )
   }
+  const authority = `${settings.authorityHost}/${settings.tenantId || 'organizations'}`
+  const env = ctx.env ?? {}
+  const notJson = notJsonStatus(chain)
+  if (notJson !== undefined) {
+    return new ActionError(
+      `Entra ID answered with something that is not JSON (status ${notJson}) at ${authority}: check authority-host / cloud (${settings.cloud}), and any proxy or firewall that may answer in its place${proxyClause(env)}.`,
+      cause
+    )
+  }
+  const status = httpStatus(chain)
+  if (status === 429 || (status !== undefined && status >= 500)) {
+    return new ActionError(
+      `Entra ID at ${settings.authorityHost} is unavailable (status ${status}; ${detail}) after retries: this is transient, re-run the job later (https://azure.status.microsoft/status).`,
+      cause
+    )
+  }
+  const proxy = failedProxy(error, env)
+  if (proxy) {
+    return new ActionError(`Could not reach Entra ID at ${settings.authorityHost}: ${describeProxyFailure(proxy, new URL(settings.authorityHost).host)}.`, cause)
+  }
   const network = networkFailure(chain)
   if (network) {
     return new ActionError(
-      `Could not reach Entra ID at ${settings.authorityHost} (${network}): check authority-host / cloud, and HTTPS_PROXY / NO_PROXY behind a proxy.`,
+      `Could not reach Entra ID at ${settings.authorityHost} (${network}): check authority-host / cloud${proxyClause(env) || ', and HTTPS_PROXY / NO_PROXY behind a proxy'}.`,
+      cause
+    )
+  }
+  if (chain.some((e) => (e as { errorCode?: unknown } | null)?.errorCode === 'endpoints_resolution_error' || /endpoints_resolution_error/.test(String((e as Error | null)?.message)))) {
+    return new ActionError(
+      `Could not read Entra ID's OpenID configuration at ${authority} (endpoints_resolution_error: unreachable, or not an Entra authority): check authority-host / cloud (${settings.cloud})${proxyClause(env)}.`,
       cause
     )
   }
@@ -473,9 +509,41 @@ function networkFailure(chain: readonly unknown[]): string | undefined {
   return undefined
 }
 
+/**
+ * The status of an answer that was not JSON. @azure/identity's IdentityClient turns such a body into
+ * an error description "… Http status code: N / Http status message: <body> / Headers: {…}"
+ * (`parseResponseBody` in its client/identityClient.js); body and headers are never repeated.
+ */
+function notJsonStatus(chain: readonly unknown[]): number | undefined {
+  for (const e of chain) {
+    const match = e instanceof Error ? /Http status code: (\d{3})\s+Http status message:/.exec(e.message) : null
+    if (match) return Number(match[1])
+  }
+  return undefined
+}
+
+/** The HTTP status of Entra's answer: MSAL's ServerError `status`, or `statusCode` of @azure/identity and core-rest-pipeline errors. */
+function httpStatus(chain: readonly unknown[]): number | undefined {
+  for (const e of chain) {
+    const record = (typeof e === 'object' && e !== null ? e : {}) as { status?: unknown; statusCode?: unknown }
+    for (const value of [record.status, record.statusCode]) {
+      if (typeof value === 'number' && value >= 400 && value <= 599) return value
+    }
+  }
+  return undefined
+}
+
+/** ", and the proxy … (HTTPS_PROXY) or NO_PROXY" when one is set: the request to Entra ID went through it. */
+function proxyClause(env: NodeJS.ProcessEnv): string {
+  const [proxy] = configuredProxies(env)
+  return proxy ? `, and the proxy ${proxy.url} set in ${proxy.variable} (or list the host in NO_PROXY)` : ''
+}
+
 /** The Entra ID description ("AADSTS…: …") without trace ids, else the first line of the first message. */
 function entraDetail(chain: readonly unknown[]): string {
   const messages = chain.flatMap((e) => (e instanceof Error ? [e.message] : typeof e === 'string' ? [e] : []))
+    // A response's headers and body are never part of a message.
+    .map((message) => message.split(/\s*Http status message:|\s*Headers:\s*\{/)[0] ?? '')
   for (const message of messages) {
     const aadsts = /AADSTS\d+:[^\r\n]*/.exec(message)?.[0]
     if (aadsts) return oneLine(aadsts.split(/\s+(?:Trace ID|Correlation ID|Timestamp):|\s+-\s+(?:Correlation ID|Trace ID):/)[0] ?? aadsts)

@@ -6,6 +6,7 @@
 import type { ClientOptions } from 'openai'
 import type { AzureAuth } from './auth.js'
 import { ActionError } from './errors.js'
+import { describeProxyFailure, failedProxy, ProxyFailure } from './github.js'
 import type { Log, Settings } from './types.js'
 
 export interface ChatMessage {
@@ -64,6 +65,21 @@ export class ModelError extends ActionError {
  */
 export const MAX_RETRY_AFTER_MS = 60_000
 
+/**
+ * Longest wait for one attempt. A hung connection must leave time for a retry, yet a reasoning model
+ * may think for a minute or more before its first byte (non-streaming requests answer only when done),
+ * so the cap is generous; below it, an attempt gets ATTEMPT_SHARE of the time left.
+ */
+export const MAX_ATTEMPT_MS = 120_000
+
+/** Share of the remaining time one attempt may use: half, so a hung first attempt still leaves room for a second. */
+export const ATTEMPT_SHARE = 0.5
+
+/** The per-attempt timeout when `remainingMs` are left for the call: see MAX_ATTEMPT_MS. */
+export function attemptTimeoutMs(remainingMs: number): number {
+  return Math.max(1, Math.min(MAX_ATTEMPT_MS, Math.floor(remainingMs * ATTEMPT_SHARE)))
+}
+
 /** The chat completions URL that requests go to, for messages. */
 export function modelUrl(settings: Settings): string {
   return settings.apiVersion
@@ -73,9 +89,10 @@ export function modelUrl(settings: Settings): string {
 
 /**
  * A client for the deployment in `settings`: the v1 API when api-version is empty, else the dated
- * deployments API. One `chat()` never waits longer than `timeoutMs` in total, retries included:
- * openai-node retries 408/409/429/5xx and connection errors up to `maxRetries` times, honouring
- * `retry-after-ms` / `retry-after` up to MAX_RETRY_AFTER_MS, and a deadline signal cuts the rest.
+ * deployments API. Every `chat()` of this client ends within `timeoutMs` of its creation, retries
+ * included (the run's remaining budget). openai-node retries 408/409/429/5xx, connection errors and
+ * attempts that time out (attemptTimeoutMs) up to `maxRetries` times, honouring `retry-after-ms` /
+ * `retry-after` up to MAX_RETRY_AFTER_MS; an answer that asks to wait past the deadline is not retried.
  */
 export async function createModelClient(
   settings: Settings,
@@ -83,8 +100,9 @@ export async function createModelClient(
   options: { log: Log; timeoutMs: number; maxRetries: number }
 ): Promise<ModelClient> {
   const { OpenAI, AzureOpenAI, APIConnectionTimeoutError } = await import('openai')
+  const deadlineAt = Date.now() + options.timeoutMs
   const transport = await proxyTransport(process.env)
-  const fetchWithRetryCap = capRetryAfter(transport?.fetch ?? globalThis.fetch, options.log)
+  const baseFetch = transport?.fetch ?? globalThis.fetch
 
   // Every option that openai-node would otherwise read from OPENAI_* / AZURE_OPENAI_* variables is
   // set, so nothing from the runner's environment (an admin key, another base URL) reaches Azure.
@@ -93,38 +111,49 @@ export async function createModelClient(
     project: null,
     adminAPIKey: null,
     webhookSecret: null,
-    timeout: options.timeoutMs,
     maxRetries: options.maxRetries,
     logLevel: 'off' as const,
-    fetch: fetchWithRetryCap,
     ...(transport ? { fetchOptions: transport.fetchOptions } : {})
   }
   const apiKey = auth.mode === 'api-key' ? auth.apiKey : undefined
   const tokenProvider = (): Promise<string> => auth.getToken()
 
-  const client = settings.apiVersion
-    ? new AzureOpenAI({
-        ...common,
-        baseURL: `${settings.endpoint}/openai`,
-        apiVersion: settings.apiVersion,
-        deployment: settings.deployment,
-        // '' rather than undefined: undefined would let AzureOpenAI fall back to AZURE_OPENAI_API_KEY.
-        ...(apiKey ? { apiKey } : { apiKey: '', azureADTokenProvider: tokenProvider })
-      })
-    : new OpenAI({
-        ...common,
-        baseURL: `${settings.endpoint}/openai/v1`,
-        // Azure's key goes in its `api-key` header; the Authorization header is dropped so the key
-        // is not also sent as a bearer token.
-        ...(apiKey ? { apiKey, defaultHeaders: { 'api-key': apiKey, Authorization: null } } : { apiKey: tokenProvider })
-      })
+  // One client per call: its fetch records that call's attempts, for the message if it fails.
+  const clientFor = (fetch: Fetch) =>
+    settings.apiVersion
+      ? new AzureOpenAI({
+          ...common,
+          fetch,
+          baseURL: `${settings.endpoint}/openai`,
+          apiVersion: settings.apiVersion,
+          deployment: settings.deployment,
+          // '' rather than undefined: undefined would let AzureOpenAI fall back to AZURE_OPENAI_API_KEY.
+          ...(apiKey ? { apiKey } : { apiKey: '', azureADTokenProvider: tokenProvider })
+        })
+      : new OpenAI({
+          ...common,
+          fetch,
+          baseURL: `${settings.endpoint}/openai/v1`,
+          // Azure's key goes in its `api-key` header; the Authorization header is dropped so the key
+          // is not also sent as a bearer token.
+          ...(apiKey ? { apiKey, defaultHeaders: { 'api-key': apiKey, Authorization: null } } : { apiKey: tokenProvider })
+        })
 
   return {
     async chat(request: ChatRequest): Promise<ChatResult> {
-      const deadline = AbortSignal.timeout(options.timeoutMs)
+      const remainingMs = deadlineAt - Date.now()
+      if (remainingMs <= 0) {
+        throw new ModelError(
+          'timeout',
+          `No time was left to ask Azure OpenAI (deployment '${settings.deployment}'): timeout-seconds (${settings.timeoutSeconds} s) ran out on earlier requests; raise timeout-seconds, or lower max-model-calls.`
+        )
+      }
+      const deadline = AbortSignal.timeout(remainingMs)
+      const attempts: AttemptLog = { count: 0 }
+      const attemptMs = attemptTimeoutMs(remainingMs)
       let completion
       try {
-        completion = await client.chat.completions.create(
+        completion = await clientFor(observeAttempts(baseFetch, { log: options.log, deadlineAt, attempts })).chat.completions.create(
           {
             model: settings.deployment,
             messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
@@ -138,11 +167,11 @@ export async function createModelClient(
                 }
               : {})
           },
-          { signal: deadline }
+          { signal: deadline, timeout: attemptMs }
         )
       } catch (error) {
-        const timedOut = deadline.aborted || error instanceof APIConnectionTimeoutError
-        throw explainModelError(error, { settings, auth, timeoutMs: options.timeoutMs, maxRetries: options.maxRetries, timedOut })
+        const timedOut = deadline.aborted || error instanceof APIConnectionTimeoutError || attempts.lastCutOff === true
+        throw explainModelError(error, { settings, auth, attemptMs, timedOut, attempts })
       }
       const choice = completion.choices[0]
       const finishReason = choice?.finish_reason ?? ''
@@ -176,16 +205,47 @@ async function proxyTransport(
   return { fetch: undici.fetch as unknown as Fetch, fetchOptions }
 }
 
+/** What one chat call's attempts met, for the message when it fails. */
+interface AttemptLog {
+  count: number
+  /** Status of the last answer the service gave, if any. */
+  lastStatus?: number
+  /** The last attempt was cut off by its timeout before any answer came. */
+  lastCutOff?: boolean
+  /** The last answer asked to wait this long: past MAX_RETRY_AFTER_MS or past the deadline, so it ended the call. */
+  refusedWaitMs?: number
+}
+
+/** Statuses openai-node retries (its `shouldRetry`): timeouts, lock conflicts, rate limits, server errors. */
+function isRetried(status: number): boolean {
+  return status === 408 || status === 409 || status === 429 || status >= 500
+}
+
 /**
- * Wraps fetch so that a 429/503 whose `retry-after` exceeds MAX_RETRY_AFTER_MS is not retried
- * (openai-node obeys `x-should-retry: false`), and logs each answer the SDK is about to retry.
+ * Wraps fetch to record each attempt of one call, log each answer the SDK is about to retry, and stop
+ * the retries (openai-node obeys `x-should-retry: false`) when the answer asks to wait longer than
+ * MAX_RETRY_AFTER_MS or past the call's deadline: sleeping into the deadline would only turn a clear
+ * "rate limited" into a vague "did not answer". A connection to a proxy that failed is named.
  */
-function capRetryAfter(fetch: Fetch, log: Log): Fetch {
+function observeAttempts(fetch: Fetch, call: { log: Log; deadlineAt: number; attempts: AttemptLog }): Fetch {
+  const { log, deadlineAt, attempts } = call
   return async (input, init) => {
-    const response = await fetch(input, init)
-    if (response.status !== 429 && response.status < 500) return response
+    attempts.count++
+    attempts.lastStatus = undefined
+    attempts.lastCutOff = false
+    let response: Response
+    try {
+      response = await fetch(input, init)
+    } catch (error) {
+      attempts.lastCutOff = init?.signal?.aborted === true
+      const proxy = failedProxy(error, process.env)
+      throw proxy ? new ProxyFailure(proxy, { cause: error }) : error
+    }
+    attempts.lastStatus = response.status
+    if (!isRetried(response.status)) return response
     const waitMs = retryAfterMs(response.headers)
-    if (waitMs !== undefined && waitMs > MAX_RETRY_AFTER_MS) {
+    if (waitMs !== undefined && (waitMs > MAX_RETRY_AFTER_MS || Date.now() + waitMs >= deadlineAt)) {
+      attempts.refusedWaitMs = waitMs
       const headers = new Headers(response.headers)
       headers.set('x-should-retry', 'false')
       return new Response(response.body, { status: response.status, statusText: response.statusText, headers })
@@ -210,15 +270,16 @@ function retryAfterMs(headers: Headers): number | undefined {
 interface ModelErrorContext {
   readonly settings: Settings
   readonly auth: Pick<AzureAuth, 'mode' | 'label'>
-  readonly timeoutMs: number
-  readonly maxRetries: number
+  /** Longest wait for one attempt (attemptTimeoutMs). */
+  readonly attemptMs: number
   /** An attempt timed out, or the call's deadline fired (which the SDK reports as a user abort). */
   readonly timedOut: boolean
+  readonly attempts: Readonly<AttemptLog>
 }
 
 /** Maps whatever the SDK threw to a ModelError with the fix, or passes an auth ActionError through. */
 function explainModelError(error: unknown, ctx: ModelErrorContext): ActionError {
-  const { settings } = ctx
+  const { settings, attempts } = ctx
   // A failed token request arrives wrapped by the SDK ("Failed to get token from 'apiKey' function").
   const own = causes(error).find((e): e is ActionError => e instanceof ActionError)
   if (own) return own
@@ -226,12 +287,26 @@ function explainModelError(error: unknown, ctx: ModelErrorContext): ActionError 
   const cause = { cause: error }
   const api = apiDetails(error)
   const where = `deployment '${settings.deployment}' on ${settings.endpoint} (${settings.apiVersion ? `api-version ${settings.apiVersion}` : 'v1 API'})`
-  const retries = `after ${ctx.maxRetries} ${ctx.maxRetries === 1 ? 'retry' : 'retries'}`
+  const tried = `${attempts.count} ${attempts.count === 1 ? 'attempt' : 'attempts'}`
+  const budget = `timeout-seconds (${settings.timeoutSeconds} s)`
+  const raiseQuota = "raise the deployment's tokens-per-minute quota in the Foundry portal, raise timeout-seconds, or lower max-concurrency / max-input-tokens"
 
+  // Checked first: the SDK may file a proxy's ETIMEDOUT under timeouts.
+  const proxy = causes(error).find((e): e is ProxyFailure => e instanceof ProxyFailure)
+  if (proxy) {
+    return new ModelError('network', `Could not reach Azure OpenAI at ${settings.endpoint}: ${describeProxyFailure(proxy.proxy, new URL(settings.endpoint).host)}.`, cause)
+  }
   if (ctx.timedOut) {
+    // The time ran out while waiting to retry an answer: say what the service kept answering.
+    if (attempts.lastStatus === 429) {
+      return new ModelError('rate-limit', `Azure OpenAI kept answering 429 (rate limited) for ${where} until ${budget} ran out (${tried}): ${raiseQuota}.`, cause)
+    }
+    if (attempts.lastStatus !== undefined && attempts.lastStatus >= 500) {
+      return new ModelError('other', `Azure OpenAI kept failing with ${attempts.lastStatus} for ${where} until ${budget} ran out (${tried}): re-run the job later.`, cause)
+    }
     return new ModelError(
       'timeout',
-      `Azure OpenAI did not answer within ${Math.round(ctx.timeoutMs / 1000)} s for ${where}: raise timeout-seconds, or lower max-input-tokens / max-output-tokens.`,
+      `Azure OpenAI did not answer in time for ${where} (${tried} of up to ${Math.ceil(ctx.attemptMs / 1000)} s each, within ${budget}): raise timeout-seconds, or lower max-input-tokens / max-output-tokens.`,
       cause
     )
   }
@@ -245,6 +320,14 @@ function explainModelError(error: unknown, ctx: ModelErrorContext): ActionError 
     )
   }
 
+  // Why retrying stopped: the service asked for a wait too long to honour, or the retries ran out.
+  const refused = attempts.refusedWaitMs
+  const stopped =
+    refused === undefined
+      ? `gave up after ${tried}`
+      : refused > MAX_RETRY_AFTER_MS
+        ? `it asked to wait ${Math.ceil(refused / 1000)} s, longer than the ${MAX_RETRY_AFTER_MS / 1000} s this action waits`
+        : `it asked to wait ${Math.ceil(refused / 1000)} s, past the end of ${budget}`
   const detail = `${api.status}${api.code ? ` ${api.code}` : ''}: ${oneLine(api.message)}`
   if (api.code === 'content_filter' || api.innerCode === 'ResponsibleAIPolicyViolation') {
     return new ModelError('content-filter', `Azure OpenAI's content filter blocked the request (${detail}).`, cause)
@@ -281,11 +364,7 @@ function explainModelError(error: unknown, ctx: ModelErrorContext): ActionError 
     )
   }
   if (api.status === 429) {
-    return new ModelError(
-      'rate-limit',
-      `Azure OpenAI kept rate-limiting ${where} (${detail}; gave up ${retries} or when asked to wait over ${MAX_RETRY_AFTER_MS / 1000} s): raise the deployment's tokens-per-minute quota in the Foundry portal, or lower max-concurrency / max-input-tokens.`,
-      cause
-    )
+    return new ModelError('rate-limit', `Azure OpenAI kept rate-limiting ${where} (${detail}; ${stopped}): ${raiseQuota}.`, cause)
   }
   if (api.status === 400 && (api.param === 'response_format' || /response_format|json_schema/i.test(api.message))) {
     return new ModelError(
@@ -302,7 +381,7 @@ function explainModelError(error: unknown, ctx: ModelErrorContext): ActionError 
     )
   }
   if (api.status >= 500) {
-    return new ModelError('other', `Azure OpenAI failed for ${where} ${retries} (${detail}): re-run the job later.`, cause)
+    return new ModelError('other', `Azure OpenAI failed for ${where} (${detail}; ${stopped}): re-run the job later.`, cause)
   }
   return new ModelError('other', `Azure OpenAI rejected the request for ${where} (${detail}).`, cause)
 }

@@ -2,6 +2,7 @@
  * Reading the pull request through the REST API: the PR, its changed files and its commit messages.
  * Pages are fetched in parallel: their number is known from the PR's `changed_files` and `commits`.
  */
+import { ActionError } from './errors.js'
 import { explainGitHubError, type Octokit } from './github.js'
 import type { ChangedFile, CommitInfo, Log, PullRequestData, PullRequestInfo, RepoRef } from './types.js'
 
@@ -34,17 +35,36 @@ export async function readPullRequest(octokit: Octokit, ref: RepoRef, number: nu
   const siblings = new AbortController()
   const request = { signal: siblings.signal }
   const params = { owner: ref.owner, repo: ref.repo, pull_number: number, per_page: PER_PAGE, request }
-  const filesPage = (page: number): Promise<FilePage> => octokit.rest.pulls.listFiles({ ...params, page }).then((r) => r.data)
-  const commitsPage = (page: number): Promise<CommitPage> => octokit.rest.pulls.listCommits({ ...params, page }).then((r) => r.data)
+  const pr = `pull request #${number} of ${ref.owner}/${ref.repo}`
+  // Each request explains its own failure, so a missing page is not reported as a missing PR.
+  const listing = <T>(what: 'changed files' | 'commits', page: number, fetchPage: () => Promise<T>): Promise<T> =>
+    fetchPage().catch((error: unknown) => {
+      throw statusOf(error) === 404
+        ? new ActionError(
+            `Could not list the ${what} of ${pr} (page ${page}): GitHub answered 404 for that page although the pull request exists; re-run the job (the pull request may have changed while it was being read).`,
+            { cause: error }
+          )
+        : explainGitHubError(error, { action: `list the ${what} of ${pr} (page ${page})` })
+    })
+  const filesPage = (page: number): Promise<FilePage> =>
+    listing('changed files', page, () => octokit.rest.pulls.listFiles({ ...params, page }).then((r) => r.data))
+  const commitsPage = (page: number): Promise<CommitPage> =>
+    listing('commits', page, () => octokit.rest.pulls.listCommits({ ...params, page }).then((r) => r.data))
   const laterPages = <T>(count: number, fetchPage: (page: number) => Promise<T>): Promise<T[]> =>
     Promise.all(Array.from({ length: Math.max(0, count - 1) }, (_, i) => fetchPage(i + 2)))
 
+  const pullPromise = octokit.rest.pulls.get({ owner: ref.owner, repo: ref.repo, pull_number: number, request }).then((r) => r.data)
+  const firstPages = Promise.all([filesPage(1), commitsPage(1)])
+  // Settled below, after the PR itself: when the PR is missing, its own 404 is the one to report.
+  firstPages.catch(() => undefined)
   try {
-    const [pull, firstFiles, firstCommits] = await Promise.all([
-      octokit.rest.pulls.get({ owner: ref.owner, repo: ref.repo, pull_number: number, request }).then((r) => r.data),
-      filesPage(1),
-      commitsPage(1)
-    ])
+    let pull: PullResponse
+    try {
+      pull = await pullPromise
+    } catch (error) {
+      throw explainGitHubError(error, { action: `read ${pr}`, pullRequest: { ...ref, number } })
+    }
+    const [firstFiles, firstCommits] = await firstPages
     const filePages = Math.ceil(Math.min(pull.changed_files, GITHUB_FILES_LIMIT) / PER_PAGE)
     const commitPages = Math.ceil(Math.min(pull.commits, GITHUB_COMMITS_LIMIT) / PER_PAGE)
     const [moreFiles, moreCommits] = await Promise.all([laterPages(filePages, filesPage), laterPages(commitPages, commitsPage)])
@@ -59,11 +79,13 @@ export async function readPullRequest(octokit: Octokit, ref: RepoRef, number: nu
     return { pr: toPullRequestInfo(ref, pull), files, commits, filesTruncated }
   } catch (error) {
     siblings.abort()
-    throw explainGitHubError(error, {
-      action: `read pull request #${number} of ${ref.owner}/${ref.repo}`,
-      pullRequest: { ...ref, number }
-    })
+    throw error
   }
+}
+
+function statusOf(error: unknown): number | undefined {
+  const status = (error as { status?: unknown } | null)?.status
+  return typeof status === 'number' ? status : undefined
 }
 
 function toPullRequestInfo(ref: RepoRef, pull: PullResponse): PullRequestInfo {

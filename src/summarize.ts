@@ -220,6 +220,8 @@ class Session {
   modelCalls = 0
   promptTokens = 0
   completionTokens = 0
+  /** One warning per run when an answer hits max-output-tokens. */
+  warnedLength = false
   readonly dropped: FileNote[] = []
   readonly trimmed = new Set<string>()
 
@@ -275,6 +277,12 @@ class Session {
       }
       this.promptTokens += result.promptTokens
       this.completionTokens += result.completionTokens
+      if (result.finishReason === 'length' && !this.warnedLength) {
+        this.warnedLength = true
+        this.log.warning(
+          `The ${label} answer stopped at max-output-tokens (${this.settings.maxOutputTokens}) and may be cut short: raise max-output-tokens (reasoning models spend part of it on reasoning).`
+        )
+      }
       if (result.filtered) return { kind: 'filtered' }
       if (result.content.trim() === '') return { kind: 'empty' }
       if (format === 'markdown') return { kind: 'markdown', markdown: result.content.trim() }

@@ -302,6 +302,16 @@ describe('summarize', () => {
     expect(model.requests.at(-1)?.messages[1]?.content).toContain('map in markdown')
   })
 
+  it('warns once, naming max-output-tokens, when answers stop at the completion budget', async () => {
+    const s = settings({ maxInputTokens: 3000, maxModelCalls: 12, maxConcurrency: 1 })
+    const plan = await planSummary(largePr(), s, { random: fixed })
+    const cut = (request: ChatRequest): ChatResult => ({ ...goodAnswer(request), finishReason: 'length' })
+    const warnings: string[] = []
+    await summarize(plan, fakeModel(cut), s, { ...silentLog, warning: (message) => warnings.push(message) })
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toContain('max-output-tokens (1500)')
+  })
+
   it('turns an unreadable single answer into markdown after one retry', async () => {
     const plan = await planSummary(pullRequest([changedFile('src/a.ts', 5)]), settings(), { random: fixed })
     const model = fakeModel((request) =>
