@@ -69,14 +69,18 @@ export function renderSummary(outcome: SummaryOutcome, context: RenderContext): 
 
   // `rows` caps both file lists: the walkthrough loses its tail first when it is the long one, and a
   // long list of files not summarized cannot crowd the walkthrough out on its own.
+  // Walkthrough files past the rows that fit are still named, compactly (no link, no summary), so
+  // that a PR of several hundred files has every file named in the comment.
   const uncapped = mainSections(outcome, Infinity, context)
-  const compose = (cap: number, rows: number) => {
+  const compose = (cap: number, rows: number, named = walkthroughTotal) => {
     const main = cap === Infinity ? uncapped : mainSections(outcome, cap, context)
+    const shown = Math.min(rows, walkthroughTotal)
+    const alsoChanged = outcome.doc ? outcome.coverage.summarized.slice(shown, Math.max(shown, named)) : []
     return stringifyMarkdown({
       type: 'root',
       children: [
         ...main.lead,
-        ...walkthroughSection(walkthrough, walkthroughTotal, Math.min(rows, walkthroughTotal)),
+        ...walkthroughSection(walkthrough, walkthroughTotal, shown, alsoChanged, context),
         ...main.risks,
         ...coverage,
         ...collapsible(`Files not summarized (${count(notSummarizedTotal)})`, notSummarized, notSummarizedTotal, Math.min(rows, notSummarizedTotal), 'file'),
@@ -89,10 +93,14 @@ export function renderSummary(outcome: SummaryOutcome, context: RenderContext): 
     const full = compose(Infinity, allRows)
     if (fits(full)) return full
   }
+  // Best: every file named, as many as fit with their link and summary, the rest by name only.
   const rows = largestFitting(buildable, (rows) => fits(compose(Infinity, rows)))
   if (rows !== undefined) return compose(Infinity, rows)
-  const cap = largestFitting(Math.min(longestText(outcome), limit), (cap) => fits(compose(cap, 0)))
-  if (cap !== undefined) return compose(cap, 0)
+  // Too many files to name them all: rows with summaries, and a note of how many are not shown.
+  const summarizedRows = largestFitting(buildable, (rows) => fits(compose(Infinity, rows, rows)))
+  if (summarizedRows !== undefined) return compose(Infinity, summarizedRows, summarizedRows)
+  const cap = largestFitting(Math.min(longestText(outcome), limit), (cap) => fits(compose(cap, 0, 0)))
+  if (cap !== undefined) return compose(cap, 0, 0)
   return tooLong(outcome, context, limit)
 }
 
@@ -181,14 +189,21 @@ function walkthroughRows(doc: SummaryDoc, coverage: Coverage, context: RenderCon
   })
 }
 
-function walkthroughSection(rows: readonly TableRow[], total: number, shown: number): RootContent[] {
+function walkthroughSection(rows: readonly TableRow[], total: number, shown: number, alsoChanged: readonly string[], context: RenderContext): RootContent[] {
   if (total === 0) return []
-  if (shown === 0) return [italicNote(`Walkthrough of ${count(total)} ${plural(total, 'file')} not shown: the summary is too long.`)]
+  const named = shown + alsoChanged.length
+  if (named === 0) return [italicNote(`Walkthrough of ${count(total)} ${plural(total, 'file')} not shown: the summary is too long.`)]
   const header: TableRow = { type: 'tableRow', children: [{ type: 'tableCell', children: [text('File')] }, { type: 'tableCell', children: [text('Summary')] }] }
+  const table: RootContent[] = shown > 0 ? [{ type: 'table', align: [null, null], children: [header, ...rows.slice(0, shown)] }] : []
+  const compact: RootContent[] =
+    alsoChanged.length > 0
+      ? [sanitizedParagraph([{ type: 'strong', children: [text(shown > 0 ? 'Also changed:' : 'Files:')] }, ...alsoChanged.flatMap((path, index) => [text(index === 0 ? ' ' : ', '), inlineCodePath(path)])], context)]
+      : []
   return [
     html(`<details>\n<summary>Walkthrough (${count(total)} ${plural(total, 'file')})</summary>`),
-    { type: 'table', align: [null, null], children: [header, ...rows.slice(0, shown)] },
-    ...moreNote(total - shown, 'file'),
+    ...table,
+    ...compact,
+    ...moreNote(total - named, 'file'),
     html('</details>')
   ]
 }

@@ -196,10 +196,74 @@ describe('explainEntraError', () => {
     expect(error.message).toMatch(/authority-host/)
   })
 
-  it('AADSTS700024 → expired assertion: check the runner clock', () => {
-    const error = explainEntraError(msalServerFailure(700024, 'Client assertion is not within its valid time range.'), { settings: settings(), claims })
+  it('AADSTS700024 for a token with exp → expired assertion: check the runner clock', () => {
+    const error = explainEntraError(msalServerFailure(700024, 'Client assertion is not within its valid time range.'), {
+      settings: settings(),
+      claims: { ...claims, exp: 1_746_093_600 }
+    })
     expect(error.message).toContain('AADSTS700024')
     expect(error.message).toContain('clock')
+  })
+
+  it('AADSTS700024 for a token without exp → says so, and where the token came from, not the clock', () => {
+    const error = explainEntraError(msalServerFailure(700024, 'Client assertion is not within its valid time range.'), { settings: settings(), claims })
+    expect(error.message).toContain('AADSTS700024')
+    expect(error.message).toContain('no `exp` claim')
+    expect(error.message).toContain('ACTIONS_ID_TOKEN_REQUEST_URL')
+    expect(error.message).not.toContain('clock')
+  })
+
+  it('Entra ID 503 after retries → unavailable, transient: re-run later (not a check of the inputs)', () => {
+    // As ClientAssertionCredential throws it: MSAL's ServerError carries the status.
+    const failure = msalServerFailure(90006, 'The server is temporarily unavailable.', 'temporarily_unavailable')
+    Object.assign(failure.cause as object, { status: 503 })
+    const error = explainEntraError(failure, { settings: settings() })
+    expect(error.message).toMatch(/^Entra ID at https:\/\/login\.microsoftonline\.com is unavailable \(status 503; AADSTS90006: The server is temporarily unavailable\.\)/)
+    expect(error.message).toContain('re-run the job later')
+    expect(error.message).not.toContain('client-id')
+  })
+
+  it('an answer that is not JSON → one line with the status and the authority, never the headers or the body', () => {
+    // @azure/identity's IdentityClient.parseResponseBody builds this description for a body it cannot parse.
+    const description =
+      'An unknown error occured.\nHttp status code: 200\nHttp status message: <html><body>Access denied by policy</body></html>\n' +
+      'Headers: {"content-type":"text/html","set-cookie":"session=abc123","date":"Mon, 30 Nov 2026 04:55:27 GMT"}'
+    const message = `unknown_error: Error(s): Not Available - Timestamp: Not Available - Description: ${description} - Correlation ID: Not Available - Trace ID: Not Available`
+    const serverError = Object.assign(new Error(message), { name: 'ServerError', errorCode: 'unknown_error', status: 200 })
+    const failure = new AuthenticationRequiredError({ scopes: ['s'], message, cause: serverError })
+    const env = { HTTPS_PROXY: 'http://user:pa55@proxy.corp.example:3128' }
+    const error = explainEntraError(failure, { settings: settings(), env })
+    expect(error.message).toContain(`Entra ID answered with something that is not JSON (status 200) at https://login.microsoftonline.com/${TENANT_ID}`)
+    expect(error.message).toContain('authority-host')
+    expect(error.message).toContain('http://proxy.corp.example:3128 set in HTTPS_PROXY')
+    for (const leak of ['Headers', 'set-cookie', 'abc123', '<html', 'pa55']) expect(error.message).not.toContain(leak)
+    expect(error.message).not.toMatch(/[\r\n]/)
+  })
+
+  it("no detail ever repeats a response's headers", () => {
+    const message = 'server_error: Description: A server error occured.\nHttp status code: 418\nHttp status message: teapot\nHeaders: {"x-secret":"s3cr3t"}'
+    const error = explainEntraError(new AuthenticationRequiredError({ scopes: ['s'], message, cause: new Error(message) }), { settings: settings({ auth: 'managed-identity' }) })
+    expect(error.message).not.toContain('s3cr3t')
+    expect(error.message).not.toContain('Headers')
+  })
+
+  it('endpoints_resolution_error behind a proxy → names the proxy (without credentials) and authority-host', () => {
+    const failure = new CredentialUnavailableError('endpoints_resolution_error: See https://aka.ms/msal.js.errors#endpoints_resolution_error for details')
+    const env = { HTTPS_PROXY: 'http://user:pa55@127.0.0.1:9', NO_PROXY: '' }
+    const error = explainEntraError(failure, { settings: settings(), env })
+    expect(error.message).toContain('authority-host')
+    expect(error.message).toContain('http://127.0.0.1:9 set in HTTPS_PROXY')
+    expect(error.message).not.toContain('pa55')
+    expect(error.message).not.toContain('client-id')
+  })
+
+  it('a refused connection to the proxy → names the proxy and how it failed', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED', address: '127.0.0.1', port: 9 })
+    const failure = new AuthenticationRequiredError({ scopes: ['s'], message: 'network_error: Network request failed', cause: refused })
+    const error = explainEntraError(failure, { settings: settings(), env: { HTTP_PROXY: 'http://127.0.0.1:9' } })
+    expect(error.message).toBe(
+      'Could not reach Entra ID at https://login.microsoftonline.com: the proxy http://127.0.0.1:9 set in HTTP_PROXY could not be reached (ECONNREFUSED); check that the proxy is up and that HTTPS_PROXY / HTTP_PROXY name it correctly, or list login.microsoftonline.com in NO_PROXY.'
+    )
   })
 
   it('finds codes inside an AggregateAuthenticationError (DefaultAzureCredential)', () => {

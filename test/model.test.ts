@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream'
 import type { AddressInfo } from 'node:net'
 import type { AzureAuth } from '../src/auth.js'
 import { ActionError } from '../src/errors.js'
-import { createModelClient, MAX_RETRY_AFTER_MS, ModelError, modelUrl, type ChatRequest } from '../src/model.js'
+import { attemptTimeoutMs, createModelClient, MAX_ATTEMPT_MS, MAX_RETRY_AFTER_MS, ModelError, modelUrl, type ChatRequest } from '../src/model.js'
 import type { Log, Settings } from '../src/types.js'
 
 interface Recorded {
@@ -418,8 +418,55 @@ describe('createModelClient: errors → fixes', () => {
   it('the deadline covers retries: a server that always hangs ends as timeout, not after maxRetries × timeout', async () => {
     server.queue({ status: 0, hang: true }, { status: 0, hang: true }, { status: 0, hang: true })
     const client = await createModelClient(settings(server.url), tokenAuth, { log: recordingLog(), timeoutMs: 300, maxRetries: 2 })
+    const error = await chatError(client.chat(request))
+    expect(error.kind).toBe('timeout')
+    expect(error.message).toMatch(/^Azure OpenAI did not answer in time for deployment 'gpt-4o-summary'.*timeout-seconds/)
+    // Half of 300 ms per attempt, then a back-off of at least 375 ms: the deadline leaves no third try.
+    expect(server.requests.length).toBeLessThanOrEqual(2)
+  })
+
+  it('a hung attempt is cut off and retried while time remains', async () => {
+    server.queue({ status: 0, hang: true })
+    const client = await createModelClient(settings(server.url), tokenAuth, { log: recordingLog(), timeoutMs: 3_000, maxRetries: 2 })
+    const result = await client.chat(request)
+    expect(result.content).toBe('Summary text')
+    expect(server.requests).toHaveLength(2)
+  })
+
+  it('every call of one client shares its deadline: once it has passed, no request is sent', async () => {
+    server.queue({ status: 0, hang: true }, { status: 0, hang: true })
+    // The first call's back-off after its cut-off attempt (at least 375 ms) outlasts the 200 ms deadline.
+    const client = await createModelClient(settings(server.url), tokenAuth, { log: recordingLog(), timeoutMs: 200, maxRetries: 3 })
     expect((await chatError(client.chat(request))).kind).toBe('timeout')
-    expect(server.requests).toHaveLength(1)
+    const sent = server.requests.length
+    const late = await chatError(client.chat(request))
+    expect(late.kind).toBe('timeout')
+    expect(late.message).toContain('timeout-seconds')
+    expect(server.requests).toHaveLength(sent)
+  })
+
+  it('a 429 whose retry-after reaches past the deadline ends as rate-limit, naming timeout-seconds and quota', async () => {
+    const limited: Reply = { status: 429, headers: { 'retry-after-ms': '400' }, json: { error: { code: '429', message: 'Rate limit reached' } } }
+    server.queue(...Array.from({ length: 10 }, () => limited))
+    const client = await createModelClient(settings(server.url, { timeoutSeconds: 20 }), tokenAuth, { log: recordingLog(), timeoutMs: 1_000, maxRetries: 10 })
+    const error = await chatError(client.chat(request))
+    expect(error.kind).toBe('rate-limit')
+    expect(error.message).toMatch(/429/)
+    expect(error.message).toContain('past the end of timeout-seconds (20 s)')
+    expect(error.message).toContain("deployment 'gpt-4o-summary'")
+    expect(error.message).toContain('quota')
+    // At 0, 400 and 800 ms; the third answer's wait would end after the 1 s deadline, so it is the last.
+    expect(server.requests).toHaveLength(3)
+  })
+
+  it('a 429 without retry-after, when the time runs out during the back-off, still ends as rate-limit', async () => {
+    const limited: Reply = { status: 429, json: { error: { code: '429', message: 'Rate limit reached' } } }
+    server.queue(limited, limited, limited)
+    const client = await createModelClient(settings(server.url), tokenAuth, { log: recordingLog(), timeoutMs: 250, maxRetries: 5 })
+    const error = await chatError(client.chat(request))
+    expect(error.kind).toBe('rate-limit')
+    expect(error.message).toContain('kept answering 429')
+    expect(error.message).toContain('timeout-seconds')
   })
 
   it('an auth failure passes through as the ActionError auth made', async () => {
@@ -431,7 +478,39 @@ describe('createModelClient: errors → fixes', () => {
   })
 })
 
+describe('attemptTimeoutMs', () => {
+  it('gives one attempt half of the time left, at most MAX_ATTEMPT_MS', () => {
+    expect(attemptTimeoutMs(10_000)).toBe(5_000)
+    expect(attemptTimeoutMs(2 * MAX_ATTEMPT_MS)).toBe(MAX_ATTEMPT_MS)
+    expect(attemptTimeoutMs(3_600_000)).toBe(MAX_ATTEMPT_MS)
+    expect(attemptTimeoutMs(1)).toBe(1)
+  })
+})
+
 describe('createModelClient: proxy', () => {
+  it('a proxy that is down → network, naming the variable and the proxy without its credentials', async () => {
+    const closed = http.createServer()
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve))
+    const port = (closed.address() as AddressInfo).port
+    await new Promise<void>((resolve) => closed.close(() => resolve()))
+    const saved = { ...process.env }
+    process.env['HTTP_PROXY'] = `http://proxy-user:proxy-secret@127.0.0.1:${port}`
+    delete process.env['NO_PROXY']
+    delete process.env['no_proxy']
+    let error: ModelError
+    try {
+      const client = await createModelClient(settings('http://contoso-ai.openai.azure.com'), tokenAuth, { log: recordingLog(), timeoutMs: 5_000, maxRetries: 0 })
+      error = await chatError(client.chat(request))
+    } finally {
+      process.env = saved
+    }
+    expect(error.kind).toBe('network')
+    expect(error.message).toContain(`the proxy http://127.0.0.1:${port} set in HTTP_PROXY could not be reached (ECONNREFUSED)`)
+    expect(error.message).toContain('NO_PROXY')
+    expect(error.message).not.toContain('proxy-secret')
+    expect(error.message).not.toContain('proxy-user')
+  })
+
   it('tunnels through HTTP(S)_PROXY, and reads the account name for the role command', async () => {
     // undici's proxy agent opens a CONNECT tunnel even for http:// targets; this proxy records the
     // target and connects every tunnel to the fake service.

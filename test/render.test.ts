@@ -63,6 +63,23 @@ describe('renderSummary', () => {
     expect(renderSummary(hostile, { ...context, repo: MARKER_TAG })).not.toContain(MARKER_TAG)
   })
 
+  it('names every file of a 600-file PR: links and summaries while they fit, then names only', () => {
+    const paths = Array.from({ length: 600 }, (_, i) => `packages/module-${i}/src/deeply/nested/file-${i}.ts`)
+    const wide: SummaryOutcome = {
+      ...typical,
+      doc: { ...typical.doc!, files: paths.map((path) => ({ path, summary: `Reworks the ${path} module so that its cache is invalidated on writes.` })) },
+      coverage: { filesTotal: 600, summarized: paths, compressed: [], excluded: [], omitted: [] }
+    }
+    const markdown = renderSummary(wide, context)
+    expect(codePointLength(markdown)).toBeLessThanOrEqual(DEFAULT_RENDER_LIMIT)
+    for (const path of paths) expect(markdown).toContain(`\`${path}\``)
+    const linked = markdown.match(/^\| \[`packages\//gm)?.length ?? 0
+    expect(linked).toBeGreaterThan(50)
+    expect(linked).toBeLessThan(600)
+    expect(markdown).toContain('**Also changed:**')
+    expect(markdown).not.toContain('more files not shown')
+  })
+
   describe('with 5,000 files', () => {
     const paths = Array.from({ length: 5_000 }, (_, i) => `packages/module-${i}/src/deeply/nested/file-${i}.ts`)
     const big: SummaryOutcome = {
