@@ -4,7 +4,7 @@
  * Workflow-author instructions are trusted and get their own labelled paragraph.
  */
 import type { ChatMessage } from './model.js'
-import { stripInvisible } from './sanitize.js'
+import { stripInvisible } from './invisible.js'
 import type { ChangedFile, Settings, SummaryDoc } from './types.js'
 
 /** Bumped whenever the wording or layout of a prompt changes, so the fingerprint changes with it. */

@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto'
 import type { BlockContent, Heading, Html, ListItem, Paragraph, PhrasingContent, Root, RootContent, TableRow, Text } from 'mdast'
 import { visit } from 'unist-util-visit'
-import { codePointLength, GITHUB_COMMENT_LIMIT, parseMarkdown, sanitizeTree, stringifyMarkdown, stripInvisible } from './sanitize.js'
+import { stripInvisible } from './invisible.js'
+import { codePointLength, GITHUB_COMMENT_LIMIT, parseMarkdown, sanitizeTree, stringifyMarkdown } from './sanitize.js'
 import type { Coverage, FileNote, OmitReason, SummaryDoc, SummaryOutcome, Usage } from './types.js'
 
 export interface RenderContext {

@@ -10,6 +10,7 @@ import remarkParse from 'remark-parse'
 import remarkStringify from 'remark-stringify'
 import { unified } from 'unified'
 import { visit } from 'unist-util-visit'
+import { stripInvisible } from './invisible.js'
 import { MARKER_TAG } from './marker.js'
 
 /**
@@ -58,22 +59,6 @@ export function sanitizeTree(tree: Root, options: SanitizeOptions): void {
     if (!definitions.has(definition.identifier)) definitions.set(definition.identifier, definition)
   })
   transformChildren(tree, { host: hostOf(options.serverUrl), definitions })
-}
-
-// Zero-width and bidi characters, Unicode tags (U+E0000–E007F) and other invisible format characters
-// (\p{Cf}), C0/C1 controls other than tab and line endings, and blank "letters" (Hangul fillers,
-// variation selectors) that render as nothing but can hide text from a reviewer or steer a model.
-const INVISIBLE =
-  /(?![\t\n\r])[\p{Cc}\p{Cf}\u034F\u115F\u1160\u17B4\u17B5\u180B-\u180F\u3164\uFE00-\uFE0F\uFFA0\u{E0000}-\u{E007F}\u{E0100}-\u{E01EF}]/gu
-
-/** Removes invisible characters (zero-width, bidi controls, Unicode tags, other format characters). */
-export function stripInvisible(text: string): { text: string; removed: number } {
-  let removed = 0
-  const stripped = text.replace(INVISIBLE, () => {
-    removed++
-    return ''
-  })
-  return { text: stripped, removed }
 }
 
 /** Length in Unicode code points, the unit GitHub's body limit counts. */

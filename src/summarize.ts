@@ -22,7 +22,7 @@ import {
   SUMMARY_SCHEMA
 } from './prompt.js'
 import { type PackedFile, refit, SECTION_OVERHEAD_TOKENS, selectFiles } from './select.js'
-import { loadTokenizer, type Tokenizer } from './tokens.js'
+import { byteCountingTokenizer, loadTokenizer, type Tokenizer } from './tokens.js'
 import type { ChangedFile, Coverage, FileNote, Log, PullRequestData, Settings, SummaryDoc, SummaryOutcome } from './types.js'
 
 /** Share of max-input-tokens that the PR title, description and commit messages may take. */
@@ -31,6 +31,7 @@ export const CONTEXT_SHARE = 0.25
 export const SAFETY_MARGIN_TOKENS = 32
 /** After `context_length_exceeded`, the request is rebuilt within this share of its budget, once. */
 export const CONTEXT_LENGTH_SHRINK = 0.7
+const DESCRIPTION_TRUNCATED = '\n[description truncated]'
 // Below this, a map request would carry little more than its own instructions.
 const MIN_FILE_CAPACITY = 256
 
@@ -62,6 +63,8 @@ export interface Plan {
   /** This run's random fence around untrusted text. */
   readonly delimiter: string
   readonly overheads: Overheads
+  /** What the plan was counted with; requests are built and checked with the same counts. */
+  readonly tokenizer: Tokenizer
 }
 
 export interface PlanOptions {
@@ -69,9 +72,36 @@ export interface PlanOptions {
   readonly random?: (bytes: number) => string
 }
 
-/** Selection, context and fingerprint for a PR. Makes no model call. */
+/**
+ * Selection, context and fingerprint for a PR. Makes no model call. A PR that fits one request even
+ * when every byte counts as a token is planned without loading the tokenizer; any other PR is planned
+ * with real token counts.
+ */
 export async function planSummary(data: PullRequestData, settings: Settings, options: PlanOptions = {}): Promise<Plan> {
-  const tokenizer = await loadTokenizer()
+  const bounded = planWith(byteCountingTokenizer, data, settings, options)
+  if ('plan' in bounded && fitsWhole(bounded.plan)) return bounded.plan
+  const counted = planWith(await loadTokenizer(), data, settings, options)
+  if ('plan' in counted) return counted.plan
+  throw new ActionError(
+    `max-input-tokens ${settings.maxInputTokens} leaves no room for diffs next to the prompt and instructions: set max-input-tokens to at least ${counted.needed}, or shorten 'instructions'.`
+  )
+}
+
+/** Nothing was cut, compressed or left out for the budget: the plan is the one real counts would make. */
+function fitsWhole(plan: Plan): boolean {
+  const { coverage, context } = plan
+  const cut = (reason: FileNote['reason']): boolean => reason === 'budget' || reason === 'call-cap'
+  return (
+    plan.single &&
+    coverage.compressed.length === 0 &&
+    !coverage.omitted.some((note) => cut(note.reason)) &&
+    !/^\[\d+ more commits not shown\]$/.test(context.commits.at(-1) ?? '') &&
+    !context.body.endsWith(DESCRIPTION_TRUNCATED)
+  )
+}
+
+/** The plan with `tokenizer`'s counts, or the max-input-tokens needed when the prompt leaves no room for diffs. */
+function planWith(tokenizer: Tokenizer, data: PullRequestData, settings: Settings, options: PlanOptions): { plan: Plan } | { needed: number } {
   const random = options.random ?? ((bytes: number) => randomBytes(bytes).toString('hex'))
   let removedCharacters = 0
   const clean = (text: string, kind: 'prose' | 'code'): string => {
@@ -107,10 +137,7 @@ export async function planSummary(data: PullRequestData, settings: Settings, opt
   const overheads = measureOverheads(context, delimiter, settings, tokenizer)
   const capacity = (overhead: number): number => settings.maxInputTokens - overhead - SAFETY_MARGIN_TOKENS
   if (capacity(Math.max(overheads.map, overheads.single)) < MIN_FILE_CAPACITY) {
-    const needed = Math.max(overheads.map, overheads.single) + SAFETY_MARGIN_TOKENS + MIN_FILE_CAPACITY
-    throw new ActionError(
-      `max-input-tokens ${settings.maxInputTokens} leaves no room for diffs next to the prompt and instructions: set max-input-tokens to at least ${needed}, or shorten 'instructions'.`
-    )
+    return { needed: Math.max(overheads.map, overheads.single) + SAFETY_MARGIN_TOKENS + MIN_FILE_CAPACITY }
   }
   const selection = selectFiles(
     { ...data, files },
@@ -125,7 +152,7 @@ export async function planSummary(data: PullRequestData, settings: Settings, opt
     },
     tokenizer
   )
-  return {
+  const plan: Plan = {
     single: selection.single,
     groups: selection.groups,
     coverage: selection.coverage,
@@ -133,8 +160,10 @@ export async function planSummary(data: PullRequestData, settings: Settings, opt
     removedCharacters,
     context,
     delimiter,
-    overheads
+    overheads,
+    tokenizer
   }
+  return { plan }
 }
 
 function measureOverheads(context: PromptContext, delimiter: string, settings: Settings, tokenizer: Tokenizer): Overheads {
@@ -158,7 +187,7 @@ function fitContext(context: PromptContext, budget: number, tokenizer: Tokenizer
   for (const [index, message] of context.commits.entries()) {
     const tokens = tokenizer.countTokens(message) + SECTION_OVERHEAD_TOKENS
     if (commitTokens + tokens > budget / 2) {
-      const rest = `[${context.commits.length - index} more commits not shown]`
+      const rest = `[${context.commits.length - index} more commits not shown]` // fitsWhole recognizes this line
       commits.push(rest)
       commitTokens += tokenizer.countTokens(rest) + SECTION_OVERHEAD_TOKENS
       break
@@ -167,7 +196,7 @@ function fitContext(context: PromptContext, budget: number, tokenizer: Tokenizer
     commitTokens += tokens
   }
   const bodyBudget = Math.max(0, budget - tokenizer.countTokens(context.title) - commitTokens)
-  const truncated = '\n[description truncated]'
+  const truncated = DESCRIPTION_TRUNCATED
   const body =
     tokenizer.countTokensWithin(context.body, bodyBudget) !== undefined
       ? context.body
@@ -176,7 +205,7 @@ function fitContext(context: PromptContext, budget: number, tokenizer: Tokenizer
 }
 
 /** Everything that decides what is sent and how, so an unchanged PR is recognized without a model call. */
-function fingerprint(data: PullRequestData, settings: Settings): string {
+export function fingerprint(data: PullRequestData, settings: Settings): string {
   const hash = createHash('sha256')
   // Each value is framed by its type and length, so no two different inputs hash the same bytes.
   const add = (...values: ReadonlyArray<string | number | null>): void => {
@@ -432,7 +461,7 @@ async function inParallel<T, R>(items: readonly T[], limit: number, task: (item:
  * (a filtered map request only omits its files); other model errors propagate with their fix-it message.
  */
 export async function summarize(plan: Plan, model: ModelClient, settings: Settings, log: Log): Promise<SummaryOutcome> {
-  const session = new Session(plan, model, settings, log, await loadTokenizer())
+  const session = new Session(plan, model, settings, log, plan.tokenizer)
 
   if (plan.single) {
     session.reserved = 1

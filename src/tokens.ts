@@ -87,3 +87,31 @@ export function loadTokenizer(): Promise<Tokenizer> {
   })
   return loading
 }
+
+/**
+ * Counts UTF-8 bytes instead of tokens: an upper bound, since every o200k_base token stands for at
+ * least one byte of the text (the API encodes special-token look-alikes as plain text too). A PR
+ * whose prompt fits `max-input-tokens` even counted this way fits for real, and the run never loads
+ * the 2 MB encoding.
+ */
+export const byteCountingTokenizer: Tokenizer = {
+  countTokens: (text) => Buffer.byteLength(text, 'utf8'),
+  countTokensWithin(text, limit) {
+    const bytes = Buffer.byteLength(text, 'utf8')
+    return bytes <= limit ? bytes : undefined
+  },
+  countChatTokens(messages) {
+    let total = REPLY_PRIMER_TOKENS
+    for (const message of messages) total += MESSAGE_FRAMING_TOKENS + Buffer.byteLength(message.role, 'utf8') + Buffer.byteLength(message.content, 'utf8')
+    return total
+  },
+  truncate(text, maxTokens, keep = 'head') {
+    if (maxTokens <= 0) return ''
+    const bytes = Buffer.from(text, 'utf8')
+    if (bytes.length <= maxTokens) return text
+    const kept = keep === 'head' ? bytes.subarray(0, maxTokens) : bytes.subarray(bytes.length - maxTokens)
+    // A cut inside a multi-byte character decodes to U+FFFD: drop that partial character.
+    const decoded = kept.toString('utf8')
+    return keep === 'head' ? decoded.replace(/\uFFFD+$/u, '') : decoded.replace(/^\uFFFD+/u, '')
+  }
+}

@@ -4,7 +4,8 @@ import type { Nodes, Root } from 'mdast'
 import { visit } from 'unist-util-visit'
 import { MARKER_TAG } from '../src/marker.js'
 import { renderSummary } from '../src/render.js'
-import { codePointLength, parseMarkdown, sanitizeMarkdown, stripInvisible } from '../src/sanitize.js'
+import { stripInvisible } from '../src/invisible.js'
+import { codePointLength, parseMarkdown, sanitizeMarkdown } from '../src/sanitize.js'
 import type { SummaryOutcome } from '../src/types.js'
 
 const options = { serverUrl: 'https://github.com' }

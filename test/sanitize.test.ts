@@ -2,7 +2,8 @@ import { describe, expect, it } from '@jest/globals'
 import type { Nodes } from 'mdast'
 import { visit } from 'unist-util-visit'
 import { MARKER_TAG, commentMarker } from '../src/marker.js'
-import { codePointLength, parseMarkdown, sanitizeMarkdown, stripInvisible } from '../src/sanitize.js'
+import { stripInvisible } from '../src/invisible.js'
+import { codePointLength, parseMarkdown, sanitizeMarkdown } from '../src/sanitize.js'
 
 const options = { serverUrl: 'https://github.com' }
 const sanitize = (markdown: string) => sanitizeMarkdown(markdown, options)

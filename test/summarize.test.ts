@@ -8,7 +8,7 @@ import {
   planSummary,
   summarize
 } from '../src/summarize.js'
-import { loadTokenizer, type Tokenizer } from '../src/tokens.js'
+import { byteCountingTokenizer, loadTokenizer, type Tokenizer } from '../src/tokens.js'
 import type { ChangedFile, Log, PullRequestData, Settings } from '../src/types.js'
 
 let tokenizer: Tokenizer
@@ -131,6 +131,22 @@ describe('planSummary', () => {
     expect(plan.delimiter).toBe('PR-DATA-5a5a5a5a5a5a5a5a')
     expect(plan.coverage.summarized).toEqual(['src/a.ts'])
     expect(plan.fingerprint).toMatch(/^[0-9a-f]{64}$/)
+  })
+
+  it('plans a PR that fits even byte for byte without the tokenizer, and one that does not with real counts', async () => {
+    const small = await planSummary(pullRequest([changedFile('src/a.ts', 5)]), settings(), { random: fixed })
+    expect(small.tokenizer).toBe(byteCountingTokenizer)
+    // ~9,000 bytes of diff but far fewer tokens: the byte bound says no, real counts say one request.
+    const dense = pullRequest([changedFile('src/b.ts', 300)])
+    const s = settings({ maxInputTokens: 6000 })
+    expect(Buffer.byteLength(dense.files[0]?.patch ?? '')).toBeGreaterThan(6000)
+    const plan = await planSummary(dense, s, { random: fixed })
+    expect(plan.tokenizer).not.toBe(byteCountingTokenizer)
+    expect(plan.single).toBe(true)
+    expect(plan.coverage.compressed).toEqual([])
+    const model = fakeModel()
+    await summarize(plan, model, s, silentLog)
+    expectWithinBudget(model, 6000)
   })
 
   it('gives the same fingerprint for the same PR and settings, whatever the random delimiter', async () => {

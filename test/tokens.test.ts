@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { encodeChat } from 'gpt-tokenizer/model/gpt-4o'
-import { loadTokenizer, MESSAGE_FRAMING_TOKENS, REPLY_PRIMER_TOKENS } from '../src/tokens.js'
+import fc from 'fast-check'
+import { byteCountingTokenizer, loadTokenizer, MESSAGE_FRAMING_TOKENS, REPLY_PRIMER_TOKENS } from '../src/tokens.js'
 
 describe('loadTokenizer', () => {
   it('loads once and shares the instance', async () => {
@@ -65,5 +66,27 @@ describe('loadTokenizer', () => {
       expect(truncate(text, max)).not.toMatch(/\uFFFD/)
       expect(truncate(text, max, 'tail')).not.toMatch(/\uFFFD/)
     }
+  })
+})
+
+describe('byteCountingTokenizer', () => {
+  it('never counts fewer than the real tokenizer (it is an upper bound), for any text and chat', async () => {
+    const real = await loadTokenizer()
+    const texts = fc.oneof(fc.string({ unit: 'binary', maxLength: 300 }), fc.constantFrom('<|endoftext|>', '<|im_start|>', ' '.repeat(500), '😀'.repeat(50), 'Ünïcödé'))
+    fc.assert(
+      fc.property(texts, fc.array(fc.tuple(fc.constantFrom('system', 'user'), texts), { maxLength: 4 }), (text, chat) => {
+        expect(byteCountingTokenizer.countTokens(text)).toBeGreaterThanOrEqual(real.countTokens(text))
+        const messages = chat.map(([role, content]) => ({ role, content }))
+        expect(byteCountingTokenizer.countChatTokens(messages)).toBeGreaterThanOrEqual(real.countChatTokens(messages))
+      }),
+      { numRuns: 300 }
+    )
+  })
+
+  it('truncates to whole characters within the byte budget', () => {
+    expect(byteCountingTokenizer.truncate('héllo wörld', 3)).toBe('hé')
+    expect(byteCountingTokenizer.truncate('héllo wörld', 5, 'tail')).toBe('örld')
+    expect(byteCountingTokenizer.countTokensWithin('😀', 3)).toBeUndefined()
+    expect(byteCountingTokenizer.countTokensWithin('😀', 4)).toBe(4)
   })
 })
