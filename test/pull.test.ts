@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { ActionError } from '../src/errors.js'
-import { createOctokit, explainGitHubError } from '../src/github.js'
+import { configuredProxies, createOctokit, explainGitHubError, failedProxy } from '../src/github.js'
 import { GITHUB_FILES_LIMIT, readPullRequest } from '../src/pull.js'
 import type { Log } from '../src/types.js'
 
@@ -130,6 +130,74 @@ describe('readPullRequest', () => {
 
     expect(error).toBeInstanceOf(ActionError)
     expect((error as Error).message).toMatch(/pull request #7 was not found in octo\/app \(404\); check the pull-number input/)
+  })
+})
+
+describe('readPullRequest: which request failed', () => {
+  it('a 404 on a later page of the files names that page of the listing, not pull-number', async () => {
+    const ok = prHandler(250, 3)
+    const gh = await startGitHub((req, url, res) => {
+      if (url.pathname.endsWith('/files') && url.searchParams.get('page') === '2') return json(res, 404, { message: 'Not Found' })
+      ok(req, url, res)
+    })
+    const octokit = createOctokit('ghs_x', { log: quietLog(), timeoutMs: 20_000, baseUrl: gh.baseUrl })
+
+    const error = await readPullRequest(octokit, ref, 7, quietLog()).catch((e: unknown) => e)
+
+    expect(error).toBeInstanceOf(ActionError)
+    expect((error as Error).message).toMatch(/^Could not list the changed files of pull request #7 of octo\/app \(page 2\): GitHub answered 404/)
+    expect((error as Error).message).not.toContain('pull-number')
+  })
+
+  it('a missing PR is reported as such even when its file listing fails first', async () => {
+    const gh = await startGitHub((_req, url, res) => {
+      // The PR's own 404 comes last, so a listing's 404 is the first failure the reader sees.
+      if (url.pathname === '/repos/octo/app/pulls/7') return void setTimeout(() => json(res, 404, { message: 'Not Found' }), 100)
+      json(res, 404, { message: 'Not Found' })
+    })
+    const octokit = createOctokit('ghs_x', { log: quietLog(), timeoutMs: 20_000, baseUrl: gh.baseUrl })
+
+    const error = await readPullRequest(octokit, ref, 7, quietLog()).catch((e: unknown) => e)
+
+    expect((error as Error).message).toContain('check the pull-number input')
+  })
+})
+
+describe('proxies', () => {
+  it('configuredProxies lists what is set, without credentials', () => {
+    expect(configuredProxies({ HTTPS_PROXY: 'http://user:secret@proxy.corp:3128', http_proxy: 'proxy.corp:8080', HTTP_PROXY: '' })).toEqual([
+      { variable: 'HTTPS_PROXY', url: 'http://proxy.corp:3128' },
+      { variable: 'http_proxy', url: 'http://proxy.corp:8080' }
+    ])
+  })
+
+  it('failedProxy names a proxy only when the failed connection was to it', () => {
+    const env = { HTTPS_PROXY: 'http://proxy.corp:3128' }
+    const dns = Object.assign(new Error('getaddrinfo ENOTFOUND proxy.corp'), { code: 'ENOTFOUND', hostname: 'proxy.corp' })
+    expect(failedProxy(new TypeError('fetch failed', { cause: dns }), env)).toEqual({ variable: 'HTTPS_PROXY', url: 'http://proxy.corp:3128', failure: 'ENOTFOUND' })
+    const elsewhere = Object.assign(new Error('getaddrinfo ENOTFOUND api.github.com'), { code: 'ENOTFOUND', hostname: 'api.github.com' })
+    expect(failedProxy(new TypeError('fetch failed', { cause: elsewhere }), env)).toBeUndefined()
+    const refused = Object.assign(new Error('connect ECONNREFUSED 10.0.0.5:3128'), { code: 'ECONNREFUSED', address: '10.0.0.5', port: 3128 })
+    expect(failedProxy(new TypeError('fetch failed', { cause: new AggregateError([refused]) }), env)?.failure).toBe('ECONNREFUSED')
+    const tunnel = Object.assign(new Error('Proxy response (407) !== 200 when HTTP Tunneling'), { code: 'UND_ERR_ABORTED' })
+    expect(failedProxy(new TypeError('fetch failed', { cause: tunnel }), env)?.failure).toBe('answered 407 to CONNECT')
+    expect(failedProxy(new TypeError('fetch failed', { cause: refused }), {})).toBeUndefined()
+  })
+
+  it('a GitHub request whose proxy is down → names the proxy variable and URL, never its credentials', async () => {
+    const closed = createServer()
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve))
+    const port = (closed.address() as AddressInfo).port
+    await new Promise<void>((resolve) => closed.close(() => resolve()))
+    // The closed port stands for the proxy: every connection this client makes fails there.
+    const env = { HTTPS_PROXY: `http://user:secret@127.0.0.1:${port}` }
+    const octokit = createOctokit('ghs_x', { log: quietLog(), timeoutMs: 1_000, baseUrl: `http://127.0.0.1:${port}`, env })
+
+    const error = await readPullRequest(octokit, ref, 7, quietLog()).catch((e: unknown) => e)
+
+    expect((error as Error).message).toBe(
+      `Could not read pull request #7 of octo/app: the proxy http://127.0.0.1:${port} set in HTTPS_PROXY could not be reached (ECONNREFUSED); check that the proxy is up and that HTTPS_PROXY / HTTP_PROXY name it correctly, or list the GitHub API host in NO_PROXY.`
+    )
   })
 })
 
