@@ -24,6 +24,10 @@ async function main() {
     const pr = samplePullRequest()
     emu.github.addPullRequest(pr)
     console.log(`Planted ${pr.owner}/${pr.repo}#${pr.number} "${pr.title}" (${pr.files.length} files) in the GitHub emulator.`)
+    // The emulated deployment answers this PR with a scripted summary (what a model would write), so
+    // the demo shows a realistic comment; everything around it (auth, prompt, rendering, publishing)
+    // is the real action.
+    emu.openai.state.respond = (body) => ({ content: scriptedAnswer(body) })
     console.log(`Running dist/index.js with keyless auth: GitHub OIDC token → Entra ID (${emu.entra.authorityHost}) → Azure OpenAI (${emu.openai.url}).`)
 
     const result = await runAction({
@@ -50,6 +54,32 @@ async function main() {
   } finally {
     await emu.close()
   }
+}
+
+/**
+ * A structured summary of the sample PR in the shape the action asks for (json_schema), or markdown
+ * when it asks for that.
+ * @param {any} body
+ */
+function scriptedAnswer(body) {
+  const doc = {
+    overview:
+      'Adds opt-in retries to the HTTP client: `getJson` accepts a `retry` option and retries 429 and 5xx answers with exponential backoff and full jitter. Retries are off by default, so existing callers behave as before.',
+    changes: [
+      { area: 'HTTP client', points: ['`ClientOptions` gains an optional `retry` setting.', '`getJson` wraps its request in `withRetry` when retries are configured.'] },
+      { area: 'Retry policy', points: ['New `withRetry` helper: exponential backoff with full jitter, capped attempts.', 'Retries only 429 and 5xx; other errors are thrown at once.'] },
+      { area: 'Tests and docs', points: ['Unit tests for the retry loop (attempt count, backoff bounds).', 'README documents the new option.'] }
+    ],
+    files: [
+      { path: 'src/http/client.ts', summary: 'Adds the `retry` option and routes `getJson` through `withRetry`.' },
+      { path: 'src/http/retry.ts', summary: 'New backoff helper with full jitter and a retryable-status check.' },
+      { path: 'test/retry.test.ts', summary: 'Covers retry counts, backoff bounds and non-retryable errors.' },
+      { path: 'README.md', summary: 'Documents the `retry` option.' }
+    ],
+    risks: ['Retrying non-idempotent requests could duplicate side effects: the option is limited to `getJson` (GET) for now.', 'No upper bound on total wait time across attempts; consider a deadline.']
+  }
+  if (body?.response_format?.type === 'json_schema') return JSON.stringify(doc)
+  return `${doc.overview}\n\n${doc.changes.map((c) => `### ${c.area}\n${c.points.map((p) => `- ${p}`).join('\n')}`).join('\n\n')}`
 }
 
 main().then(

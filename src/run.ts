@@ -6,7 +6,7 @@ import { commentMarker, parseDescriptionMarker } from './marker.js'
 import { readPullRequest } from './pull.js'
 import { findOurComments, publishComment, publishDescription, resolveIdentity, type Identity, type OurComment } from './publish.js'
 import { readSettings } from './settings.js'
-import type { Coverage, Log, PullRequestData, RepoRef, RunResult, Settings, SummaryOutcome } from './types.js'
+import type { Log, PullRequestData, RepoRef, RunResult, Settings, SummaryOutcome } from './types.js'
 
 const log: Log = {
   info: (message) => core.info(message),
@@ -17,8 +17,8 @@ const log: Log = {
 
 /**
  * The pipeline, top to bottom: event → settings → PR → selection → model → render → publish → outputs.
- * Modules that only some runs need (auth, model, tokenizer, markdown) are imported lazily, after the
- * first GitHub request is on its way, to keep the cold start short.
+ * Modules that only some runs need are imported when the run knows it needs them: an unchanged,
+ * draft or fork PR never loads Azure auth, the model client, the tokenizer or the markdown parser.
  */
 export async function run(): Promise<void> {
   const started = Date.now()
@@ -40,12 +40,12 @@ export async function run(): Promise<void> {
   const octokit = createOctokit(settings.githubToken, { log, timeoutMs: settings.timeoutSeconds * 1000 })
   const target = { ...repo, number: settings.pullNumber }
 
-  // Reads that do not depend on each other start together; the heavy modules load meanwhile.
+  // Reads that do not depend on each other start together.
   const dataPromise = readPullRequest(octokit, repo, settings.pullNumber, log)
   const identityPromise = settings.publish === 'comment' ? resolveIdentity(octokit, log) : Promise.resolve(undefined)
-  const modules = loadModules()
-  modules.catch(() => undefined)
-  identityPromise.catch(() => undefined)
+  const commentsPromise = identityPromise.then((identity) => (identity ? findOurComments(octokit, target, identity) : []))
+  const planning = import('./summarize.js')
+  for (const pending of [identityPromise, commentsPromise, planning]) pending.catch(() => undefined)
 
   const data = await core.group('Reading the pull request', async () => {
     const data = await dataPromise
@@ -54,7 +54,7 @@ export async function run(): Promise<void> {
   })
 
   try {
-    const result = await summarizeAndPublish({ settings, data, target, octokit, identityPromise, modules, deadline })
+    const result = await summarizeAndPublish({ settings, data, target, octokit, identityPromise, commentsPromise, planning, deadline })
     setOutputs(result)
   } catch (error) {
     if (!(error instanceof SkipRun)) throw error
@@ -70,7 +70,8 @@ interface Stage {
   readonly target: RepoRef & { readonly number: number }
   readonly octokit: ReturnType<typeof createOctokit>
   readonly identityPromise: Promise<Identity | undefined>
-  readonly modules: ReturnType<typeof loadModules>
+  readonly commentsPromise: Promise<OurComment[]>
+  readonly planning: Promise<typeof import('./summarize.js')>
   readonly deadline: number
 }
 
@@ -82,24 +83,18 @@ async function summarizeAndPublish(stage: Stage): Promise<RunResult> {
   }
   if (data.files.length === 0) throw new SkipRun('no-files', `PR #${pr.number} changes no files: nothing to summarize.`)
 
-  const { auth, model, summarize, render } = await stage.modules
-  const plan = await summarize.planSummary(data, settings)
-  log.info(
-    `Plan: ${plan.coverage.summarized.length} of ${plan.coverage.filesTotal} files to the model in ${plan.single ? 'one request' : `${plan.groups.length} map requests + 1 reduce`}; ${plan.coverage.excluded.length} excluded, ${plan.coverage.omitted.length} omitted.`
-  )
-  if (plan.coverage.summarized.length === 0) {
-    const names = plan.coverage.excluded.map((note) => note.path).join(', ')
-    throw new SkipRun('no-files', `Every changed file of PR #${pr.number} is excluded (${names}): nothing to summarize. Adjust 'include'/'exclude' to change that.`)
-  }
-
-  const identity = await stage.identityPromise
-  const existing = settings.publish === 'comment' && identity ? await findOurComments(octokit, target, identity) : []
+  const summarize = await stage.planning
+  const fingerprint = summarize.fingerprint(data, settings)
+  const existing = await stage.commentsPromise
   const previousFingerprint =
     settings.publish === 'comment' ? existing[0]?.fingerprint : settings.publish === 'description' ? parseDescriptionMarker(pr.body)?.fingerprint : undefined
-  if (previousFingerprint === plan.fingerprint) {
-    return await unchangedResult(data, plan.coverage, existing[0])
-  }
+  if (previousFingerprint === fingerprint) return await unchangedResult(data, existing[0])
 
+  // From here on the run will call the model: load what that takes, and fetch the Azure token while
+  // the PR is planned.
+  const [auth, model] = await Promise.all([import('./auth.js'), import('./model.js')])
+  const rendering = import('./render.js')
+  rendering.catch(() => undefined)
   const azure = auth.createAuth(settings, {
     getIDToken: (audience) => core.getIDToken(audience),
     setSecret: (secret) => core.setSecret(secret),
@@ -113,13 +108,26 @@ async function summarizeAndPublish(stage: Stage): Promise<RunResult> {
     throw new ActionError(auth.missingIdTokenPermissionMessage())
   }
   log.info(`Azure auth: ${azure.label}`)
+  const token = azure.mode === 'api-key' ? undefined : azure.getToken()
+  token?.catch(() => undefined) // the model call awaits the same token and reports its error
+
+  const plan = await summarize.planSummary(data, settings)
+  core.debug(`Removed ${plan.removedCharacters} hidden characters (HTML comments, zero-width, bidi, tags) from PR text before prompting.`)
+  log.info(
+    `Plan: ${plan.coverage.summarized.length} of ${plan.coverage.filesTotal} files to the model in ${plan.single ? 'one request' : `${plan.groups.length} map requests + 1 reduce`}; ${plan.coverage.excluded.length} excluded, ${plan.coverage.omitted.length} omitted.`
+  )
+  if (plan.coverage.summarized.length === 0) {
+    const names = plan.coverage.excluded.map((note) => note.path).join(', ')
+    throw new SkipRun('no-files', `Every changed file of PR #${pr.number} is excluded (${names}): nothing to summarize. Adjust 'include'/'exclude' to change that.`)
+  }
 
   const remainingMs = Math.max(1000, stage.deadline - Date.now())
   const client = await model.createModelClient(settings, azure, { log, timeoutMs: remainingMs, maxRetries: 4 })
   const outcome: SummaryOutcome = await core.group('Summarizing', () => summarize.summarize(plan, client, settings, log))
   if (outcome.notice) core.warning(outcome.notice)
 
-  const markdown = render.renderSummary(outcome, {
+  const { renderSummary } = await rendering
+  const markdown = renderSummary(outcome, {
     serverUrl: serverUrl(),
     owner: target.owner,
     repo: target.repo,
@@ -131,9 +139,10 @@ async function summarizeAndPublish(stage: Stage): Promise<RunResult> {
   let published: { id: number; url: string } | undefined
   await core.group(`Publishing (${settings.publish})`, async () => {
     if (settings.publish === 'comment') {
-      published = await publishComment(octokit, target, `${commentMarker(plan.fingerprint)}\n${markdown}`, identity ?? { botOnly: true }, log)
+      const identity = (await stage.identityPromise) ?? { botOnly: true }
+      published = await publishComment(octokit, target, `${commentMarker(fingerprint)}\n${markdown}`, identity, log)
     } else if (settings.publish === 'description') {
-      const state = await publishDescription(octokit, target, markdown, plan.fingerprint, pr.headSha, log)
+      const state = await publishDescription(octokit, target, markdown, fingerprint, pr.headSha, log)
       if (state === 'stale') log.notice(`PR #${pr.number} has moved on since this run started: a newer run owns the description section, left as is.`)
     }
   })
@@ -153,27 +162,16 @@ async function summarizeAndPublish(stage: Stage): Promise<RunResult> {
   }
 }
 
-async function loadModules() {
-  const [auth, model, summarize, render] = await Promise.all([import('./auth.js'), import('./model.js'), import('./summarize.js'), import('./render.js')])
-  return { auth, model, summarize, render }
-}
-
-async function unchangedResult(data: PullRequestData, coverage: Coverage, comment: OurComment | undefined): Promise<RunResult> {
+async function unchangedResult(data: PullRequestData, comment: OurComment | undefined): Promise<RunResult> {
   const where = comment ? ` (${comment.url})` : ''
   const message = `PR #${data.pr.number} is unchanged since the last summary${where}: no model call made.`
   core.notice(message)
   await writeJobSummary(`### Azure OpenAI PR summary unchanged\n\n${message}\n`)
   return {
+    ...skippedResult('unchanged', data),
     summary: comment ? comment.body.slice(comment.body.indexOf('\n') + 1) : '',
     commentId: comment?.id,
-    commentUrl: comment?.url,
-    skipped: 'unchanged',
-    filesTotal: coverage.filesTotal,
-    filesSummarized: coverage.summarized.length,
-    filesOmitted: coverage.excluded.length + coverage.omitted.length,
-    promptTokens: 0,
-    completionTokens: 0,
-    modelCalls: 0
+    commentUrl: comment?.url
   }
 }
 
