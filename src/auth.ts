@@ -8,7 +8,7 @@
 
 import type { AccessToken, TokenCredential } from '@azure/identity'
 import { ActionError } from './errors.js'
-import { configuredProxies, describeProxyFailure, failedProxy } from './github.js'
+import { configuredProxies, describeProxyFailure, failedProxy } from './proxy.js'
 import { readOidcClaims, type OidcClaims } from './jwt.js'
 import type { Log, Settings } from './types.js'
 

@@ -6,7 +6,7 @@
 import type { ClientOptions } from 'openai'
 import type { AzureAuth } from './auth.js'
 import { ActionError } from './errors.js'
-import { describeProxyFailure, failedProxy, ProxyFailure } from './github.js'
+import { describeProxyFailure, failedProxy, ProxyFailure } from './proxy.js'
 import type { Log, Settings } from './types.js'
 
 export interface ChatMessage {

@@ -1,0 +1,112 @@
+/**
+ * HTTPS_PROXY / HTTP_PROXY as the HTTP clients of GitHub, Entra ID and Azure OpenAI see them, and the
+ * one-line message when the proxy itself is what failed. Credentials in proxy URLs are never printed.
+ */
+import { isIP } from 'node:net'
+
+/** A proxy variable that is set, with its value stripped of credentials (they must never be printed). */
+export interface ProxySetting {
+  readonly variable: string
+  readonly url: string
+}
+
+/** A proxy whose connection failed, and how: a socket code such as ECONNREFUSED, or "answered 407". */
+export interface FailedProxy extends ProxySetting {
+  readonly failure: string
+}
+
+/** The variables HTTP clients read a proxy from: undici, @actions/http-client and @azure/core-rest-pipeline. */
+const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'] as const
+
+/** Socket and DNS failures that mean "no connection was made" (Node's error codes). */
+const CONNECT_FAILURES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH'])
+
+/** Every proxy the environment names, credentials removed; a value that is not a URL is skipped. */
+export function configuredProxies(env: NodeJS.ProcessEnv): ProxySetting[] {
+  return PROXY_VARIABLES.flatMap((variable) => {
+    const value = env[variable]
+    if (!value) return []
+    try {
+      const url = new URL(value.includes('://') ? value : `http://${value}`)
+      url.username = ''
+      url.password = ''
+      return [{ variable, url: url.origin }]
+    } catch {
+      return []
+    }
+  })
+}
+
+/**
+ * The configured proxy that `error` failed to connect to, if any: a socket/DNS error (anywhere along
+ * the cause chain) at the proxy's host and port, or undici's "Proxy response (407) !== 200 when HTTP
+ * Tunneling". A proxy named by host name is matched on its port alone, since the socket error carries
+ * the resolved address.
+ */
+export function failedProxy(error: unknown, env: NodeJS.ProcessEnv): FailedProxy | undefined {
+  const proxies = configuredProxies(env)
+  if (proxies.length === 0) return undefined
+  for (const e of errorChain(error)) {
+    const record = e as { code?: unknown; address?: unknown; port?: unknown; hostname?: unknown; message?: unknown }
+    const tunnel = typeof record.message === 'string' ? /Proxy response \((\d{3})\) !== 200 when HTTP Tunneling/.exec(record.message) : null
+    if (tunnel && proxies[0]) return { ...proxies[0], failure: `answered ${tunnel[1]} to CONNECT` }
+    if (typeof record.code !== 'string' || !CONNECT_FAILURES.has(record.code)) continue
+    const at = socketAddress(record)
+    const proxy = proxies.find(({ url }) => {
+      const { hostname, port, protocol } = new URL(url)
+      const host = hostname.replace(/^\[|\]$/g, '')
+      if (at.hostname !== undefined) return at.hostname === host
+      const proxyPort = port || (protocol === 'https:' ? '443' : '80')
+      return at.port === proxyPort && (at.address === host || isIP(host) === 0)
+    })
+    if (proxy) return { ...proxy, failure: record.code }
+  }
+  return undefined
+}
+
+/** Where a socket error happened: Node sets `address`/`port` (connect) or `hostname` (DNS); some clients only keep the message. */
+function socketAddress(record: { address?: unknown; port?: unknown; hostname?: unknown; message?: unknown }): {
+  address?: string
+  port?: string
+  hostname?: string
+} {
+  if (typeof record.hostname === 'string') return { hostname: record.hostname }
+  if (typeof record.address === 'string' && record.port !== undefined) return { address: record.address, port: String(record.port) }
+  const text = typeof record.message === 'string' ? record.message : ''
+  const match = /(\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:.]+\]):(\d+)/.exec(text)
+  return match ? { address: (match[1] ?? '').replace(/^\[|\]$/g, ''), port: match[2] } : {}
+}
+
+/** The error, its causes and AggregateError members (Node's happy-eyeballs connect), breadth first. */
+export function errorChain(error: unknown): unknown[] {
+  const seen: unknown[] = []
+  const queue: unknown[] = [error]
+  while (queue.length > 0 && seen.length < 20) {
+    const next = queue.shift()
+    if (typeof next !== 'object' || next === null || seen.includes(next)) continue
+    seen.push(next)
+    const record = next as { cause?: unknown; errors?: unknown }
+    queue.push(record.cause)
+    if (Array.isArray(record.errors)) queue.push(...record.errors)
+  }
+  return seen
+}
+
+/** A request that never reached its server because the proxy in between could not be reached. */
+export class ProxyFailure extends Error {
+  override readonly name = 'ProxyFailure'
+  constructor(
+    readonly proxy: FailedProxy,
+    options: { cause: unknown }
+  ) {
+    super(`proxy ${proxy.url} (${proxy.variable}) ${proxy.failure}`, options)
+  }
+}
+
+/** One clause for messages: which proxy failed and how, and what to check. */
+export function describeProxyFailure(proxy: FailedProxy, host: string): string {
+  return (
+    `the proxy ${proxy.url} set in ${proxy.variable} ${/^answered/.test(proxy.failure) ? proxy.failure : `could not be reached (${proxy.failure})`}; ` +
+    `check that the proxy is up and that HTTPS_PROXY / HTTP_PROXY name it correctly, or list ${host} in NO_PROXY`
+  )
+}
