@@ -18,6 +18,7 @@ import { CLOUDS, isKnownAuthorityHost } from '../src/clouds.js'
 import { ActionError } from '../src/errors.js'
 import { readOidcClaims } from '../src/jwt.js'
 import type { Log, Settings } from '../src/types.js'
+import { testSettings } from './fixtures/settings.js'
 
 const CLIENT_ID = '11111111-2222-3333-4444-555555555555'
 const TENANT_ID = '99999999-8888-7777-6666-555555555555'
@@ -26,34 +27,7 @@ const SUBJECT = 'repo:octo-org/octo-repo:pull_request'
 const AUDIENCE = 'api://AzureADTokenExchange'
 
 function settings(over: Partial<Settings> = {}): Settings {
-  return {
-    endpoint: 'https://contoso-ai.openai.azure.com',
-    deployment: 'gpt-4o',
-    apiVersion: '',
-    auth: 'auto',
-    clientId: CLIENT_ID,
-    tenantId: TENANT_ID,
-    audience: AUDIENCE,
-    cloud: 'AzureCloud',
-    authorityHost: 'https://login.microsoftonline.com',
-    customAuthority: false,
-    tokenScope: 'https://cognitiveservices.azure.com/.default',
-    apiKey: '',
-    githubToken: 'ghs_x',
-    pullNumber: 7,
-    publish: 'comment',
-    include: [],
-    exclude: [],
-    instructions: '',
-    language: 'English',
-    maxInputTokens: 32000,
-    maxOutputTokens: 1500,
-    maxConcurrency: 4,
-    maxModelCalls: 12,
-    timeoutSeconds: 300,
-    skipDrafts: true,
-    ...over
-  }
+  return testSettings({ deployment: 'gpt-4o', clientId: CLIENT_ID, tenantId: TENANT_ID, ...over })
 }
 
 function recordingLog(): Log & { lines: string[]; warnings: string[] } {

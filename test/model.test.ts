@@ -7,6 +7,7 @@ import type { AzureAuth } from '../src/auth.js'
 import { ActionError } from '../src/errors.js'
 import { attemptTimeoutMs, createModelClient, MAX_ATTEMPT_MS, MAX_RETRY_AFTER_MS, ModelError, modelUrl, type ChatRequest } from '../src/model.js'
 import type { Log, Settings } from '../src/types.js'
+import { testSettings } from './fixtures/settings.js'
 
 interface Recorded {
   method: string
@@ -77,34 +78,7 @@ const TOKEN = 'eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.azure-access-token.sig'
 const API_KEY = 'azure-api-key-0123456789abcdef'
 
 function settings(endpoint: string, over: Partial<Settings> = {}): Settings {
-  return {
-    endpoint,
-    deployment: 'gpt-4o-summary',
-    apiVersion: '',
-    auth: 'auto',
-    clientId: CLIENT_ID,
-    tenantId: '99999999-8888-7777-6666-555555555555',
-    audience: 'api://AzureADTokenExchange',
-    cloud: 'AzureCloud',
-    authorityHost: 'https://login.microsoftonline.com',
-    customAuthority: false,
-    tokenScope: 'https://cognitiveservices.azure.com/.default',
-    apiKey: '',
-    githubToken: 'ghs_x',
-    pullNumber: 7,
-    publish: 'comment',
-    include: [],
-    exclude: [],
-    instructions: '',
-    language: 'English',
-    maxInputTokens: 32000,
-    maxOutputTokens: 1500,
-    maxConcurrency: 4,
-    maxModelCalls: 12,
-    timeoutSeconds: 300,
-    skipDrafts: true,
-    ...over
-  }
+  return testSettings({ endpoint, deployment: 'gpt-4o-summary', clientId: CLIENT_ID, tenantId: '99999999-8888-7777-6666-555555555555', ...over })
 }
 
 function recordingLog(): Log & { lines: string[] } {
@@ -446,17 +420,18 @@ describe('createModelClient: errors → fixes', () => {
   })
 
   it('a 429 whose retry-after reaches past the deadline ends as rate-limit, naming timeout-seconds and quota', async () => {
-    const limited: Reply = { status: 429, headers: { 'retry-after-ms': '400' }, json: { error: { code: '429', message: 'Rate limit reached' } } }
+    // Wide margins (a 2 s wait against a 3 s deadline) so that a loaded machine cannot change the count.
+    const limited: Reply = { status: 429, headers: { 'retry-after-ms': '2000' }, json: { error: { code: '429', message: 'Rate limit reached' } } }
     server.queue(...Array.from({ length: 10 }, () => limited))
-    const client = await createModelClient(settings(server.url, { timeoutSeconds: 20 }), tokenAuth, { log: recordingLog(), timeoutMs: 1_000, maxRetries: 10 })
+    const client = await createModelClient(settings(server.url, { timeoutSeconds: 20 }), tokenAuth, { log: recordingLog(), timeoutMs: 3_000, maxRetries: 10 })
     const error = await chatError(client.chat(request))
     expect(error.kind).toBe('rate-limit')
     expect(error.message).toMatch(/429/)
     expect(error.message).toContain('past the end of timeout-seconds (20 s)')
     expect(error.message).toContain("deployment 'gpt-4o-summary'")
     expect(error.message).toContain('quota')
-    // At 0, 400 and 800 ms; the third answer's wait would end after the 1 s deadline, so it is the last.
-    expect(server.requests).toHaveLength(3)
+    // At 0 and 2,000 ms; the second answer's wait would end after the 3 s deadline, so it is the last.
+    expect(server.requests).toHaveLength(2)
   })
 
   it('a 429 without retry-after, when the time runs out during the back-off, still ends as rate-limit', async () => {

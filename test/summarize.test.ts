@@ -10,22 +10,16 @@ import {
 } from '../src/summarize.js'
 import { byteCountingTokenizer, loadTokenizer, type Tokenizer } from '../src/tokens.js'
 import type { ChangedFile, Log, PullRequestData, Settings } from '../src/types.js'
+import { testSettings } from './fixtures/settings.js'
 
 let tokenizer: Tokenizer
 beforeAll(async () => {
   tokenizer = await loadTokenizer()
 })
 
-const baseSettings: Settings = {
-  endpoint: 'https://contoso.openai.azure.com', deployment: 'gpt-4o-mini', apiVersion: '', auth: 'oidc', clientId: 'c', tenantId: 't',
-  audience: 'api://AzureADTokenExchange', cloud: 'AzureCloud', authorityHost: 'https://login.microsoftonline.com', customAuthority: false,
-  tokenScope: 'https://cognitiveservices.azure.com/.default', apiKey: '', githubToken: 'ghs_x', pullNumber: 1, publish: 'comment',
-  include: [], exclude: [], instructions: '', language: 'English', maxInputTokens: 32_000, maxOutputTokens: 1500, maxConcurrency: 4,
-  maxModelCalls: 12, timeoutSeconds: 300, skipDrafts: true
-}
 
 function settings(overrides: Partial<Settings> = {}): Settings {
-  return { ...baseSettings, ...overrides }
+  return testSettings({ endpoint: 'https://contoso.openai.azure.com', auth: 'oidc', clientId: 'c', tenantId: 't', pullNumber: 1, ...overrides })
 }
 
 function changedFile(filename: string, lines: number, tag = filename): ChangedFile {
