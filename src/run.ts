@@ -8,6 +8,9 @@ import { findOurComments, publishComment, publishDescription, resolveIdentity, t
 import { readSettings } from './settings.js'
 import type { Log, PullRequestData, RepoRef, RunResult, Settings, SummaryOutcome } from './types.js'
 
+/** Time after timeout-seconds for clients to report their own timeout before the watchdog ends the run. */
+const WATCHDOG_GRACE_SECONDS = 10
+
 const log: Log = {
   info: (message) => core.info(message),
   debug: (message) => core.debug(message),
@@ -37,6 +40,14 @@ export async function run(): Promise<void> {
   if (!settings.githubToken) throw new ActionError(`Input 'github-token' is empty: leave it at its default (\${{ github.token }}) or pass a token that can read the PR.`)
 
   const deadline = started + settings.timeoutSeconds * 1000
+  // Every client stops at the deadline on its own; this is the last line of defence, so that nothing
+  // (a hung socket in a library we do not control) can hold the job until GitHub's 6-hour limit.
+  setTimeout(() => {
+    core.setFailed(
+      `The run did not finish within timeout-seconds (${settings.timeoutSeconds} s) plus ${WATCHDOG_GRACE_SECONDS} s: a remote stopped answering. Re-run the job; if it recurs, raise timeout-seconds or check the network between the runner and GitHub, Entra ID and Azure OpenAI.`
+    )
+    process.exit(1)
+  }, (settings.timeoutSeconds + WATCHDOG_GRACE_SECONDS) * 1000).unref()
   const octokit = createOctokit(settings.githubToken, { log, timeoutMs: settings.timeoutSeconds * 1000 })
   const target = { ...repo, number: settings.pullNumber }
 

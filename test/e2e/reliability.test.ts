@@ -325,6 +325,14 @@ const ROWS: readonly Row[] = [
   },
   {
     remote: 'GitHub OIDC',
+    fault: 'no answer ever (hang; timeout-seconds 10)',
+    timeoutSeconds: 10,
+    arrange: (emu) => emu.oidc.faults.add('oidc.token', { hang: true }, Infinity),
+    expected: { code: 1, comments: 0, says: { kind: 'error', words: [/timeout-seconds \(10 s\)/] } },
+    verify: (emu) => expect(emu.openai.requests).toHaveLength(0)
+  },
+  {
+    remote: 'GitHub OIDC',
     fault: 'ACTIONS_ID_TOKEN_REQUEST_URL unset (no `id-token: write`)',
     arrange: () => ({ env: { ACTIONS_ID_TOKEN_REQUEST_URL: '', ACTIONS_ID_TOKEN_REQUEST_TOKEN: '' } }),
     expected: { code: 1, comments: 0, says: { kind: 'error', words: [/id-token: write/] } },
