@@ -166,7 +166,7 @@ async function summarizeAndPublish(stage: Stage): Promise<RunResult> {
     skipped: '',
     filesTotal: outcome.coverage.filesTotal,
     filesSummarized: outcome.coverage.summarized.length,
-    filesOmitted: outcome.coverage.excluded.length + outcome.coverage.omitted.length,
+    filesOmitted: outcome.coverage.excluded.length + outcome.coverage.omitted.length + outcome.coverage.unlisted,
     promptTokens: outcome.usage.promptTokens,
     completionTokens: outcome.usage.completionTokens,
     modelCalls: outcome.usage.modelCalls
@@ -190,7 +190,7 @@ function skippedResult(reason: string, data: PullRequestData): RunResult {
   return {
     summary: '',
     skipped: reason,
-    filesTotal: data.files.length,
+    filesTotal: Math.max(data.pr.changedFiles, data.files.length),
     filesSummarized: 0,
     filesOmitted: 0,
     promptTokens: 0,

@@ -110,7 +110,6 @@ export type OmitReason =
   | 'too-large' // no patch: GitHub did not return one
   | 'budget' // did not fit max-input-tokens even compressed
   | 'call-cap' // did not fit within max-model-calls
-  | 'github-limit' // beyond GitHub's 3,000-file listing
 
 export interface FileNote {
   readonly path: string
@@ -127,6 +126,8 @@ export interface Coverage {
   readonly compressed: readonly string[]
   readonly excluded: readonly FileNote[]
   readonly omitted: readonly FileNote[]
+  /** Files beyond GitHub's 3,000-file listing: counted, but GitHub never names them. */
+  readonly unlisted: number
 }
 
 export interface Usage {

@@ -15,7 +15,8 @@ const coverage: Coverage = {
   omitted: [
     { path: 'logo.png', additions: 0, deletions: 0, reason: 'binary' },
     { path: 'data/huge.sql', additions: 90_000, deletions: 0, reason: 'too-large' }
-  ]
+  ],
+  unlisted: 0
 }
 const typical: SummaryOutcome = {
   doc: {
@@ -68,7 +69,7 @@ describe('renderSummary', () => {
     const wide: SummaryOutcome = {
       ...typical,
       doc: { ...typical.doc!, files: paths.map((path) => ({ path, summary: `Reworks the ${path} module so that its cache is invalidated on writes.` })) },
-      coverage: { filesTotal: 600, summarized: paths, compressed: [], excluded: [], omitted: [] }
+      coverage: { filesTotal: 600, summarized: paths, compressed: [], excluded: [], omitted: [], unlisted: 0 }
     }
     const markdown = renderSummary(wide, context)
     expect(codePointLength(markdown)).toBeLessThanOrEqual(DEFAULT_RENDER_LIMIT)
@@ -78,6 +79,27 @@ describe('renderSummary', () => {
     expect(linked).toBeLessThan(600)
     expect(markdown).toContain('**Also changed:**')
     expect(markdown).not.toContain('more files not shown')
+  })
+
+  it('names every file of a 1,000-file PR where most files were left out for max-model-calls', () => {
+    const paths = Array.from({ length: 1_000 }, (_, i) => `src/feature-${i % 40}/module-${i}.ts`)
+    const mostlyOmitted: SummaryOutcome = {
+      ...typical,
+      doc: { ...typical.doc!, files: paths.slice(0, 350).map((path) => ({ path, summary: `Updates ${path}.` })) },
+      coverage: {
+        filesTotal: 1_200,
+        summarized: paths.slice(0, 350),
+        compressed: [],
+        excluded: [],
+        omitted: paths.slice(350).map((path) => ({ path, additions: 12, deletions: 3, reason: 'call-cap' as const })),
+        unlisted: 200
+      }
+    }
+    const markdown = renderSummary(mostlyOmitted, context)
+    expect(codePointLength(markdown)).toBeLessThanOrEqual(DEFAULT_RENDER_LIMIT)
+    for (const path of paths) expect(markdown).toContain(`\`${path}\``)
+    expect(markdown).toContain('**Over max-model-calls (650):**')
+    expect(markdown).toContain("200 beyond GitHub's 3,000-file listing")
   })
 
   describe('with 5,000 files', () => {
@@ -90,7 +112,8 @@ describe('renderSummary', () => {
         summarized: paths.slice(0, 4_990),
         compressed: [],
         excluded: [],
-        omitted: paths.slice(4_990).map((path) => ({ path, additions: 1, deletions: 2, reason: 'call-cap' as const }))
+        omitted: paths.slice(4_990).map((path) => ({ path, additions: 1, deletions: 2, reason: 'call-cap' as const })),
+        unlisted: 0
       }
     }
 

@@ -89,7 +89,7 @@ describe('renderSummary (properties)', () => {
     path,
     additions: fc.nat(),
     deletions: fc.nat(),
-    reason: fc.constantFrom('excluded', 'binary', 'too-large', 'budget', 'call-cap', 'github-limit' as const)
+    reason: fc.constantFrom('excluded', 'binary', 'too-large', 'budget', 'call-cap' as const)
   })
   const outcome: fc.Arbitrary<SummaryOutcome> = fc.record({
     doc: fc.option(
@@ -109,7 +109,8 @@ describe('renderSummary (properties)', () => {
       summarized: fc.array(path, { maxLength: 6 }),
       compressed: fc.array(path, { maxLength: 2 }),
       excluded: fc.array(note, { maxLength: 4 }),
-      omitted: fc.array(note, { maxLength: 14 })
+      omitted: fc.array(note, { maxLength: 14 }),
+      unlisted: fc.nat()
     })
   })
 

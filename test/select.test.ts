@@ -194,7 +194,8 @@ describe('selectFiles', () => {
       omitted: [
         { path: 'assets/logo.png', additions: 0, deletions: 0, reason: 'binary' },
         { path: 'data/huge.csv', additions: 90_000, deletions: 0, reason: 'too-large' }
-      ]
+      ],
+      unlisted: 0
     })
   })
 
@@ -267,13 +268,12 @@ describe('selectFiles', () => {
     expect(huge?.section).toMatch(/lines omitted\]/)
   })
 
-  it('names the files beyond GitHub\'s 3,000-file listing in one note', () => {
+  it('counts the files beyond GitHub\'s 3,000-file listing (GitHub never names them)', () => {
     const files = [file('src/a.ts')]
     const selection = selectFiles(data(files, { changedFiles: 3500, additions: 10_003, deletions: 7 }, true), options(), tokenizer)
     expect(selection.coverage.filesTotal).toBe(3500)
-    expect(selection.coverage.omitted).toEqual([
-      { path: '(3499 more files not listed by GitHub)', additions: 10_000, deletions: 7, reason: 'github-limit' }
-    ])
+    expect(selection.coverage.unlisted).toBe(3499)
+    expect(selection.coverage.omitted).toEqual([])
   })
 
   it('returns one empty group when every file is excluded', () => {
