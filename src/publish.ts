@@ -3,7 +3,7 @@
  * the PR description. Only what carries our marker and was written by our own identity is ever edited.
  */
 import { explainGitHubError, type Octokit } from './github.js'
-import { DESCRIPTION_END, DESCRIPTION_START_PREFIX, descriptionStart, parseCommentMarker } from './marker.js'
+import { DESCRIPTION_END, descriptionStart, findDescriptionSection, parseCommentMarker } from './marker.js'
 import type { Log, RepoRef } from './types.js'
 
 /**
@@ -23,6 +23,8 @@ export interface Identity {
   readonly login?: string
   /** `GET /user` was refused (installation token): only comments written by a Bot are candidates. */
   readonly botOnly: boolean
+  /** Bots whose marked comment GitHub refused to let us edit: someone else, whatever the marker says. */
+  readonly notUs?: readonly string[]
 }
 
 /** The pull request being published to. */
@@ -34,6 +36,7 @@ export interface PublishTarget extends RepoRef {
 export interface OurComment {
   readonly id: number
   readonly url: string
+  readonly author: string
   readonly fingerprint: string
   readonly body: string
 }
@@ -74,6 +77,7 @@ export async function findOurComments(octokit: Octokit, target: PublishTarget, i
   }
   const marked = comments
     .filter((comment) => parseCommentMarker(comment.body) !== undefined && isWrittenBy(comment.user, identity))
+    .filter((comment) => !identity.notUs?.includes(comment.user?.login ?? ''))
     .sort((a, b) => a.id - b.id)
   const bots = new Set(marked.map((comment) => comment.user?.login))
   const author = identity.botOnly ? (bots.has(ACTIONS_BOT_LOGIN) ? ACTIONS_BOT_LOGIN : marked[0]?.user?.login) : undefined
@@ -82,6 +86,7 @@ export async function findOurComments(octokit: Octokit, target: PublishTarget, i
     .map((comment) => ({
       id: comment.id,
       url: comment.html_url,
+      author: comment.user?.login ?? '',
       fingerprint: parseCommentMarker(comment.body)?.fingerprint ?? '',
       body: comment.body ?? ''
     }))
@@ -106,7 +111,18 @@ export async function publishComment(
   log: Log
 ): Promise<{ id: number; url: string }> {
   const existing = await findOurComments(octokit, target, identity)
-  if (existing.length > 0) return keepOldest(octokit, target, existing, body, log)
+  if (existing[0]) {
+    try {
+      return await keepOldest(octokit, target, existing, body, log)
+    } catch (error) {
+      // An installation token cannot ask who it is (GET /user is refused), so "ours" was a guess among
+      // Bots; GitHub refusing the edit says that Bot is someone else (another app, or a custom App token).
+      if (!identity.botOnly || !isForbidden(error)) throw error
+      const other = existing[0].author
+      log.info(`The marked comment by ${other} is not ours (GitHub refused the edit): leaving it alone.`)
+      return publishComment(octokit, target, body, { ...identity, notUs: [...(identity.notUs ?? []), other] }, log)
+    }
+  }
 
   const created = await createComment(octokit, target, body, identity, log)
   const ours = await findOurComments(octokit, target, created.author)
@@ -240,15 +256,10 @@ export function spliceDescription(prBody: string, section: string, fingerprint: 
   return fitSection(prBody, section, fingerprint, limit) ?? prBody
 }
 
-/** A start marker followed by the nearest end marker with no other start marker in between. */
-const SECTION_RE = new RegExp(
-  `${escapeRegExp(DESCRIPTION_START_PREFIX)} fingerprint=[0-9a-f]* -->(?:(?!${escapeRegExp(DESCRIPTION_START_PREFIX)})[\\s\\S])*?${escapeRegExp(DESCRIPTION_END)}`
-)
-
 function fitSection(prBody: string, section: string, fingerprint: string, limit: number): string | undefined {
-  const existing = SECTION_RE.exec(prBody)
-  const before = existing ? prBody.slice(0, existing.index) : prBody + separatorAfter(prBody)
-  const after = existing ? prBody.slice(existing.index + existing[0].length) : ''
+  const existing = findDescriptionSection(prBody)
+  const before = existing ? prBody.slice(0, existing.start) : prBody + separatorAfter(prBody)
+  const after = existing ? prBody.slice(existing.end) : ''
   const build = (text: string): string => `${before}${descriptionStart(fingerprint)}\n${text}\n${DESCRIPTION_END}${after}`
 
   const full = build(section)
@@ -278,10 +289,6 @@ function codePoints(text: string): number {
   return count
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-}
-
 function statusOf(error: unknown): number | undefined {
   const status = (error as { status?: unknown } | null)?.status
   return typeof status === 'number' ? status : undefined
@@ -292,6 +299,12 @@ function describe(target: PublishTarget): string {
 }
 
 /** Runs one GitHub call, turning its failure into a one-line fix. */
+/** A plain 403 (not a rate limit, which GitHub also answers with 403). */
+function isForbidden(error: unknown): boolean {
+  const cause = (error as { cause?: { status?: unknown; message?: unknown } }).cause
+  return cause?.status === 403 && !/rate limit/i.test(String(cause.message ?? ''))
+}
+
 async function explained<T>(call: () => Promise<T>, context: Parameters<typeof explainGitHubError>[1]): Promise<T> {
   try {
     return await call()

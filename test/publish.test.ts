@@ -97,6 +97,8 @@ async function startGitHub(options: { user: { login: string; type: string } | 'i
       if (commentId && req.method === 'PATCH') {
         const comment = fake.comments.find((c) => c.id === Number(commentId))
         if (!comment) return json(res, 404, { message: 'Not Found' })
+        // As on GitHub: a token may edit only the comments its own identity wrote.
+        if (comment.user.login !== options.poster.login) return json(res, 403, { message: 'Resource not accessible by integration' })
         comment.body = input.body ?? ''
         return json(res, 200, toJson(comment))
       }
@@ -152,7 +154,7 @@ describe('findOurComments', () => {
       { id: 3, body: ours('cc', 'the real one'), user: ALICE }
     )
     const found = await findOurComments(client(fake), target, { login: 'alice', botOnly: false })
-    expect(found).toEqual([{ id: 3, url: 'https://github.com/octo/app/pull/7#issuecomment-3', fingerprint: 'cc', body: ours('cc', 'the real one') }])
+    expect(found).toEqual([{ id: 3, url: 'https://github.com/octo/app/pull/7#issuecomment-3', author: 'alice', fingerprint: 'cc', body: ours('cc', 'the real one') }])
   })
 
   it('with an installation token, prefers github-actions[bot] over other Bots', async () => {
@@ -178,6 +180,20 @@ describe('publishComment', () => {
     expect(fake.comments).toEqual([forged, { id: 1000, body: ours('ff', 'summary'), user: ALICE }])
     expect(result).toEqual({ id: 1000, url: 'https://github.com/octo/app/pull/7#issuecomment-1000' })
     expect(log.lines).toContain('info: Created the summary comment: https://github.com/octo/app/pull/7#issuecomment-1000')
+  })
+
+  it('with an installation token, leaves another Bot\'s marked comment alone when GitHub refuses the edit', async () => {
+    const appBot = { login: 'summary-app[bot]', type: 'Bot' }
+    const fake = await startGitHub({ user: 'installation', poster: appBot })
+    const foreign = { id: 1, body: ours('aa', 'posted by the default token'), user: ACTIONS_BOT }
+    fake.comments.push({ ...foreign })
+    const log = recordingLog()
+
+    const result = await publishComment(client(fake), target, ours('ff', 'summary'), { botOnly: true }, log)
+
+    expect(fake.comments).toEqual([foreign, { id: 1000, body: ours('ff', 'summary'), user: appBot }])
+    expect(result.id).toBe(1000)
+    expect(log.lines.join('\n')).toContain('not ours')
   })
 
   it('does not take a Bot comment with our marker in the middle for ours', async () => {
