@@ -18,7 +18,10 @@ export function descriptionStart(fingerprint: string): string {
 }
 
 const COMMENT_MARKER_RE = new RegExp(`^<!-- ${MARKER_TAG}:comment fingerprint=([0-9a-f]*) -->`)
-const DESCRIPTION_START_RE = new RegExp(`<!-- ${MARKER_TAG}:start fingerprint=([0-9a-f]*) -->`)
+/** A start marker followed by the nearest end marker with no other start marker in between. */
+const DESCRIPTION_SECTION_RE = new RegExp(
+  `${DESCRIPTION_START_PREFIX} fingerprint=([0-9a-f]*) -->(?:(?!${DESCRIPTION_START_PREFIX})[\\s\\S])*?${DESCRIPTION_END}`
+)
 
 /** The fingerprint of a comment body that starts with our marker, else undefined. */
 export function parseCommentMarker(body: string | null | undefined): { fingerprint: string } | undefined {
@@ -26,8 +29,24 @@ export function parseCommentMarker(body: string | null | undefined): { fingerpri
   return match ? { fingerprint: match[1] ?? '' } : undefined
 }
 
+/** Where our section is in a PR body (start and end offsets, end exclusive), and its fingerprint. */
+export function findDescriptionSection(body: string | null | undefined): { start: number; end: number; fingerprint: string } | undefined {
+  const match = DESCRIPTION_SECTION_RE.exec(body ?? '')
+  return match ? { start: match.index, end: match.index + match[0].length, fingerprint: match[1] ?? '' } : undefined
+}
+
 /** The fingerprint of our description section, if the PR body has one. */
 export function parseDescriptionMarker(body: string | null | undefined): { fingerprint: string } | undefined {
-  const match = DESCRIPTION_START_RE.exec(body ?? '')
-  return match && (body ?? '').includes(DESCRIPTION_END) ? { fingerprint: match[1] ?? '' } : undefined
+  const section = findDescriptionSection(body)
+  return section ? { fingerprint: section.fingerprint } : undefined
+}
+
+/**
+ * The PR body as its author wrote it: without our section (and the blank line we put before it), so
+ * that our own summary is neither fingerprinted nor sent back to the model as the author's words.
+ */
+export function withoutDescriptionSection(body: string): string {
+  const section = findDescriptionSection(body)
+  if (!section) return body
+  return body.slice(0, section.start).replace(/(\r?\n){1,2}$/, '') + body.slice(section.end)
 }

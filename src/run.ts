@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import * as core from '@actions/core'
 import { createOctokit } from './github.js'
 import { ActionError, SkipRun } from './errors.js'
-import { commentMarker, parseDescriptionMarker } from './marker.js'
+import { commentMarker, parseDescriptionMarker, withoutDescriptionSection } from './marker.js'
 import { readPullRequest } from './pull.js'
 import { findOurComments, publishComment, publishDescription, resolveIdentity, type Identity, type OurComment } from './publish.js'
 import { readSettings } from './settings.js'
@@ -95,10 +95,12 @@ async function summarizeAndPublish(stage: Stage): Promise<RunResult> {
   if (data.files.length === 0) throw new SkipRun('no-files', `PR #${pr.number} changes no files: nothing to summarize.`)
 
   const summarize = await stage.planning
-  const fingerprint = summarize.fingerprint(data, settings)
   const existing = await stage.commentsPromise
   const previousFingerprint =
     settings.publish === 'comment' ? existing[0]?.fingerprint : settings.publish === 'description' ? parseDescriptionMarker(pr.body)?.fingerprint : undefined
+  // Our own description section is not the author's text: it is neither fingerprinted nor prompted.
+  const authored: PullRequestData = { ...data, pr: { ...pr, body: withoutDescriptionSection(pr.body) } }
+  const fingerprint = summarize.fingerprint(authored, settings)
   if (previousFingerprint === fingerprint) return await unchangedResult(data, existing[0])
 
   // From here on the run will call the model: load what that takes, and fetch the Azure token while
@@ -122,7 +124,7 @@ async function summarizeAndPublish(stage: Stage): Promise<RunResult> {
   const token = azure.mode === 'api-key' ? undefined : azure.getToken()
   token?.catch(() => undefined) // the model call awaits the same token and reports its error
 
-  const plan = await summarize.planSummary(data, settings)
+  const plan = await summarize.planSummary(authored, settings)
   core.debug(`Removed ${plan.removedCharacters} hidden characters (HTML comments, zero-width, bidi, tags) from PR text before prompting.`)
   log.info(
     `Plan: ${plan.coverage.summarized.length} of ${plan.coverage.filesTotal} files to the model in ${plan.single ? 'one request' : `${plan.groups.length} map requests + 1 reduce`}; ${plan.coverage.excluded.length} excluded, ${plan.coverage.omitted.length} omitted.`

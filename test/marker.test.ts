@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { commentMarker, descriptionStart, DESCRIPTION_END, parseCommentMarker, parseDescriptionMarker } from '../src/marker.js'
+import { commentMarker, descriptionStart, DESCRIPTION_END, findDescriptionSection, parseCommentMarker, parseDescriptionMarker, withoutDescriptionSection } from '../src/marker.js'
 
 describe('markers', () => {
   it('round-trips the fingerprint of a comment marker at the start of a body', () => {
@@ -13,5 +13,13 @@ describe('markers', () => {
     const body = `human\n${descriptionStart('ff')}\nours\n${DESCRIPTION_END}\nmore human`
     expect(parseDescriptionMarker(body)).toEqual({ fingerprint: 'ff' })
     expect(parseDescriptionMarker(`human\n${descriptionStart('ff')}\nours`)).toBeUndefined()
+  })
+
+  it('gives back the author\'s text without our section, above and below kept as written', () => {
+    const section = `${descriptionStart('ab')}\n## Summary\nours\n${DESCRIPTION_END}`
+    expect(withoutDescriptionSection(`Human intro.\r\n\r\n${section}\r\nHuman outro.`)).toBe('Human intro.\r\nHuman outro.')
+    expect(withoutDescriptionSection(`Human intro.\n\n${section}`)).toBe('Human intro.')
+    expect(withoutDescriptionSection('No section here.')).toBe('No section here.')
+    expect(findDescriptionSection(`x${section}y`)).toEqual({ start: 1, end: 1 + section.length, fingerprint: 'ab' })
   })
 })
