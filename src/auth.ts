@@ -103,9 +103,7 @@ export function createAuth(settings: Settings, deps: AuthDeps): AzureAuth {
   const label = LABELS[mode]
   switch (mode) {
     case 'api-key': {
-      if (!settings.apiKey) {
-        throw new ActionError('auth: api-key needs the `api-key` input: pass it from a secret, or use keyless auth (auth: oidc).')
-      }
+      // settings.ts has made sure that the inputs each mode needs are there.
       deps.setSecret(settings.apiKey)
       deps.log.warning(
         'Using an Azure OpenAI api-key. Keyless auth (GitHub OIDC, no stored secret) is preferred: set client-id and ' +
@@ -119,11 +117,6 @@ export function createAuth(settings: Settings, deps: AuthDeps): AzureAuth {
       }
     }
     case 'oidc': {
-      if (!settings.clientId || !settings.tenantId) {
-        throw new ActionError(
-          'auth: oidc needs `client-id` and `tenant-id` (or env AZURE_CLIENT_ID and AZURE_TENANT_ID): set both to the app registration or managed identity that holds the federated credential.'
-        )
-      }
       const assertion = createAssertionProvider(deps, settings.audience)
       return tokenAuth(mode, label, settings, deps, assertion, async () => {
         // Checked on first use rather than in createAuth, so that run.ts can first choose between

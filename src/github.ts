@@ -8,7 +8,7 @@ import type { OctokitOptions, OctokitPlugin } from '@octokit/core/types'
 import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
 import { ActionError } from './errors.js'
-import { describeProxyFailure, errorChain, failedProxy, ProxyFailure } from './proxy.js'
+import { connectFailure, describeProxyFailure, errorChain, failedProxy, ProxyFailure } from './proxy.js'
 import type { Log, RepoRef } from './types.js'
 
 /** The client `getOctokit` from @actions/github returns (REST methods + paginate). */
@@ -203,6 +203,13 @@ export function explainGitHubError(error: unknown, context: GitHubErrorContext):
   if (isTimeout(failure)) {
     return new ActionError(
       `${doing}: GitHub did not answer in time; check that GITHUB_API_URL is reachable from the runner, or raise timeout-seconds.`,
+      cause
+    )
+  }
+  const unreachable = connectFailure(error)
+  if (unreachable) {
+    return new ActionError(
+      `${doing}: the GitHub API could not be reached (${unreachable}); check GITHUB_API_URL (set by the runner; GitHub Enterprise Server) and the runner's network.`,
       cause
     )
   }

@@ -21,6 +21,15 @@ const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy
 /** Socket and DNS failures that mean "no connection was made" (Node's error codes). */
 const CONNECT_FAILURES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH'])
 
+/** The socket or DNS failure somewhere in `error`'s cause chain (ECONNREFUSED, ENOTFOUND, …), if any. */
+export function connectFailure(error: unknown): string | undefined {
+  for (const e of errorChain(error)) {
+    const code = (e as { code?: unknown }).code
+    if (typeof code === 'string' && CONNECT_FAILURES.has(code)) return code
+  }
+  return undefined
+}
+
 /** Every proxy the environment names, credentials removed; a value that is not a URL is skipped. */
 export function configuredProxies(env: NodeJS.ProcessEnv): ProxySetting[] {
   return PROXY_VARIABLES.flatMap((variable) => {

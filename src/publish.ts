@@ -18,12 +18,12 @@ const ACTIONS_BOT_LOGIN = 'github-actions[bot]'
 /** A POST that failed with 5xx or a timeout may have created the comment all the same; tries in all. */
 const CREATE_ATTEMPTS = 3
 
-/** Who the action writes as: a login from `GET /user`, or, for installation tokens, "some Bot". */
+/** Who the action writes as: a login from `GET /user`, or, for installation tokens, github-actions[bot]. */
 export interface Identity {
   readonly login?: string
-  /** `GET /user` was refused (installation token): only comments written by a Bot are candidates. */
+  /** `GET /user` was refused (installation token): only github-actions[bot] comments are candidates. */
   readonly botOnly: boolean
-  /** Bots whose marked comment GitHub refused to let us edit: someone else, whatever the marker says. */
+  /** Bots whose marked comment GitHub refused to let us edit (a custom App token meeting the default token's comment). */
   readonly notUs?: readonly string[]
 }
 
@@ -77,12 +77,8 @@ export async function findOurComments(octokit: Octokit, target: PublishTarget, i
   }
   const marked = comments
     .filter((comment) => parseCommentMarker(comment.body) !== undefined && isWrittenBy(comment.user, identity))
-    .filter((comment) => !identity.notUs?.includes(comment.user?.login ?? ''))
     .sort((a, b) => a.id - b.id)
-  const bots = new Set(marked.map((comment) => comment.user?.login))
-  const author = identity.botOnly ? (bots.has(ACTIONS_BOT_LOGIN) ? ACTIONS_BOT_LOGIN : marked[0]?.user?.login) : undefined
   return marked
-    .filter((comment) => author === undefined || comment.user?.login === author)
     .map((comment) => ({
       id: comment.id,
       url: comment.html_url,
@@ -95,7 +91,10 @@ export async function findOurComments(octokit: Octokit, target: PublishTarget, i
 function isWrittenBy(user: { login: string; type: string } | null | undefined, identity: Identity): boolean {
   if (!user) return false
   if (identity.login !== undefined) return user.login.toLowerCase() === identity.login.toLowerCase()
-  return identity.botOnly && user.type === 'Bot'
+  // Which Bot an installation token writes as cannot be asked (GET /user is refused). The default
+  // token writes as github-actions[bot], so only that Bot's comments are taken for ours; another
+  // Bot's comment is never edited, whatever marker it carries: it could be another app's.
+  return identity.botOnly && user.type === 'Bot' && user.login === ACTIONS_BOT_LOGIN && !identity.notUs?.includes(user.login)
 }
 
 /**

@@ -79,6 +79,7 @@ export function renderSummary(outcome: SummaryOutcome, context: RenderContext): 
       type: 'root',
       children: [
         ...main.lead,
+        ...(cap === Infinity ? [] : [italicNote("Parts of the model's text were shortened to fit GitHub's comment size limit.")]),
         ...walkthroughSection(walkthrough, walkthroughTotal, shown, alsoChanged, context),
         ...main.risks,
         ...coverage,

@@ -103,11 +103,20 @@ async function summarizeAndPublish(stage: Stage): Promise<RunResult> {
   const fingerprint = summarize.fingerprint(authored, settings)
   if (previousFingerprint === fingerprint) return await unchangedResult(data, existing[0])
 
-  // From here on the run will call the model: load what that takes, and fetch the Azure token while
-  // the PR is planned.
-  const [auth, model] = await Promise.all([import('./auth.js'), import('./model.js')])
+  const plan = await summarize.planSummary(authored, settings)
+  core.debug(`Removed ${plan.removedCharacters} hidden characters (HTML comments, zero-width, bidi, tags) from PR text before prompting.`)
+  log.info(
+    `Plan: ${plan.coverage.summarized.length} of ${plan.coverage.filesTotal} files to the model in ${plan.single ? 'one request' : `${plan.groups.length} map requests + 1 reduce`}; ${plan.coverage.excluded.length} excluded, ${plan.coverage.omitted.length} omitted.`
+  )
+  if (plan.coverage.summarized.length === 0) {
+    const names = plan.coverage.excluded.map((note) => note.path).join(', ')
+    throw new SkipRun('no-files', `Every changed file of PR #${pr.number} is excluded (${names}): nothing to summarize. Adjust 'include'/'exclude' to change that.`)
+  }
+
+  // From here on the run calls the model: load what that takes.
   const rendering = import('./render.js')
   rendering.catch(() => undefined)
+  const [auth, model] = await Promise.all([import('./auth.js'), import('./model.js')])
   const azure = auth.createAuth(settings, {
     getIDToken: (audience) => core.getIDToken(audience),
     setSecret: (secret) => core.setSecret(secret),
@@ -121,18 +130,6 @@ async function summarizeAndPublish(stage: Stage): Promise<RunResult> {
     throw new ActionError(auth.missingIdTokenPermissionMessage())
   }
   log.info(`Azure auth: ${azure.label}`)
-  const token = azure.mode === 'api-key' ? undefined : azure.getToken()
-  token?.catch(() => undefined) // the model call awaits the same token and reports its error
-
-  const plan = await summarize.planSummary(authored, settings)
-  core.debug(`Removed ${plan.removedCharacters} hidden characters (HTML comments, zero-width, bidi, tags) from PR text before prompting.`)
-  log.info(
-    `Plan: ${plan.coverage.summarized.length} of ${plan.coverage.filesTotal} files to the model in ${plan.single ? 'one request' : `${plan.groups.length} map requests + 1 reduce`}; ${plan.coverage.excluded.length} excluded, ${plan.coverage.omitted.length} omitted.`
-  )
-  if (plan.coverage.summarized.length === 0) {
-    const names = plan.coverage.excluded.map((note) => note.path).join(', ')
-    throw new SkipRun('no-files', `Every changed file of PR #${pr.number} is excluded (${names}): nothing to summarize. Adjust 'include'/'exclude' to change that.`)
-  }
 
   const remainingMs = Math.max(1000, stage.deadline - Date.now())
   const client = await model.createModelClient(settings, azure, { log, timeoutMs: remainingMs, maxRetries: 4 })
@@ -219,7 +216,7 @@ function jobSummary(markdown: string, outcome: SummaryOutcome, authLabel: string
   const rows = [
     ['Summarized', String(coverage.summarized.length)],
     ['Excluded', String(coverage.excluded.length)],
-    ['Omitted', String(coverage.omitted.length)],
+    ['Omitted', String(coverage.omitted.length + coverage.unlisted)],
     ['Model calls', String(usage.modelCalls)],
     ['Prompt tokens', String(usage.promptTokens)],
     ['Completion tokens', String(usage.completionTokens)],

@@ -268,6 +268,14 @@ describe('explainGitHubError', () => {
   const httpError = (status: number, message: string, headers: Record<string, string> = {}) =>
     Object.assign(new Error(message), { status, response: { headers } })
 
+  it('says GitHub could not be reached when the request never left (DNS, refused), not "GitHub failed with 500"', () => {
+    const dns = Object.assign(new Error('getaddrinfo ENOTFOUND ghe.example.com'), { code: 'ENOTFOUND' })
+    const error = explainGitHubError(Object.assign(httpError(500, 'fetch failed'), { cause: dns }), { action: 'read pull request octo/app#7' })
+    expect(error.message).toContain('could not be reached (ENOTFOUND)')
+    expect(error.message).toContain('GITHUB_API_URL')
+    expect(error.message).not.toContain('githubstatus')
+  })
+
   it('explains a read-only token on a write: the permission and forks', () => {
     const error = explainGitHubError(httpError(403, 'Resource not accessible by integration'), { action: 'create the summary comment on octo/app#7', write: true })
     expect(error.message).toBe(
