@@ -3,7 +3,11 @@ import { spawnSync } from 'node:child_process'
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import ts from 'typescript'
 import { parse } from 'yaml'
+import { renderSummary } from '../src/render.js'
+import { BINARY_EXTENSIONS, DEFAULT_EXCLUDES } from '../src/select.js'
+import { readSettings } from '../src/settings.js'
 
 const ROOT = resolve('.')
 const GENERATOR = join(ROOT, 'scripts/readme-tables.mjs')
@@ -226,5 +230,206 @@ describe('example workflows', () => {
     if ('pull_request_target' in workflow.on) {
       for (const job of jobs) expect(job.environment).toBeTruthy()
     }
+  })
+})
+
+const SRC = join(ROOT, 'src')
+const TROUBLESHOOTING_DOC = readFileSync(join(ROOT, 'docs/troubleshooting.md'), 'utf8')
+const README_TROUBLESHOOTING = README.slice(README.indexOf('## Troubleshooting'), README.indexOf('## Contributing'))
+
+function sources(): Array<[string, string]> {
+  return readdirSync(SRC)
+    .filter((name) => name.endsWith('.ts'))
+    .map((name): [string, string] => [name, readFileSync(join(SRC, name), 'utf8')])
+}
+
+/** Markdown as a reader searches it: no code-span backticks, no table escapes, one space between words. */
+function searchable(markdown: string): string {
+  return markdown.replace(/`/g, '').replace(/\\\|/g, '|').replace(/\s+/g, ' ').toLowerCase()
+}
+
+interface MessageSite {
+  readonly where: string
+  /** The literal text of the message, interpolations left out. */
+  readonly fragments: readonly string[]
+}
+
+/**
+ * Every message a user can see: the text of each `new ActionError(…)`, `new ModelError(kind, …)`,
+ * `new SkipRun(reason, …)` and each `.warning(…)`, `.notice(…)`, `.setFailed(…)` call in src/, read from
+ * the syntax tree so that concatenations and both branches of a `?:` are included.
+ */
+function messageSites(): MessageSite[] {
+  const literalParts = (node: ts.Node): string[] => {
+    if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) return [node.text]
+    if (ts.isTemplateExpression(node)) return [node.head.text, ...node.templateSpans.map((span) => span.literal.text)]
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.PlusToken) return [...literalParts(node.left), ...literalParts(node.right)]
+    if (ts.isParenthesizedExpression(node)) return literalParts(node.expression)
+    if (ts.isConditionalExpression(node)) return [...literalParts(node.whenTrue), ...literalParts(node.whenFalse)]
+    return []
+  }
+  const sites: MessageSite[] = []
+  for (const [name, text] of sources()) {
+    const file = ts.createSourceFile(name, text, ts.ScriptTarget.ES2022, true)
+    const visit = (node: ts.Node): void => {
+      let message: ts.Node | undefined
+      if (ts.isNewExpression(node)) {
+        const callee = node.expression.getText(file)
+        if (callee === 'ActionError') message = node.arguments?.[0]
+        if (callee === 'ModelError' || callee === 'SkipRun') message = node.arguments?.[1]
+      } else if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
+        if (['warning', 'notice', 'setFailed'].includes(node.expression.name.text)) message = node.arguments[0]
+      }
+      // Messages built by a helper, such as missingIdTokenPermissionMessage().
+      if (ts.isFunctionDeclaration(node) && node.name?.text.endsWith('Message')) {
+        const returned = node.body?.statements.find(ts.isReturnStatement)?.expression
+        if (returned) message = returned
+      }
+      if (message) {
+        const line = file.getLineAndCharacterOfPosition(node.getStart(file)).line + 1
+        sites.push({ where: `src/${name}:${line}`, fragments: literalParts(message) })
+      }
+      ts.forEachChild(node, visit)
+    }
+    visit(file)
+  }
+  return sites
+}
+
+/** Pieces of a message long enough to search for, without the punctuation that joins them to values. */
+function searchablePhrases(site: MessageSite): string[] {
+  return site.fragments
+    .flatMap((fragment) => fragment.split(/\s*[:;()]\s*/))
+    .map((phrase) => searchable(phrase).replace(/^[\s'"().,]+|[\s'"().,]+$/g, ''))
+    .filter((phrase) => phrase.length >= 15)
+}
+
+describe('Troubleshooting against src/', () => {
+  const docs = searchable(`${README}\n${TROUBLESHOOTING_DOC}`)
+
+  it('quotes a phrase of every message the action can print (README or docs/troubleshooting.md)', () => {
+    const sites = messageSites()
+    // The extraction itself must see the messages: these are ones users hit first.
+    expect(sites.length).toBeGreaterThan(60)
+    expect(sites.map((site) => site.fragments.join(''))).toEqual(
+      expect.arrayContaining([expect.stringContaining('ACTIONS_ID_TOKEN_REQUEST_URL is not set')])
+    )
+    const undocumented = sites
+      .filter((site) => searchablePhrases(site).length > 0)
+      .filter((site) => !searchablePhrases(site).some((phrase) => docs.includes(phrase)))
+      .map((site) => `${site.where}: ${site.fragments.join('…')}`)
+    expect(undocumented).toEqual([])
+  })
+
+  it('names every AADSTS code that src/auth.ts explains', () => {
+    const auth = readFileSync(join(SRC, 'auth.ts'), 'utf8')
+    const listed = /NO_MATCHING_FEDERATED_CREDENTIAL = new Set\(\[([\d,\s]+)\]\)/.exec(auth)?.[1] ?? ''
+    const codes = [...listed.split(','), ...[...auth.matchAll(/codes\.includes\((\d+)\)/g)].map((match) => match[1] ?? '')]
+      .map((code) => code.trim())
+      .filter((code) => code !== '')
+    expect(codes).toEqual(expect.arrayContaining(['70021', '700213', '700016', '90002', '700024']))
+    expect(codes.filter((code) => !README_TROUBLESHOOTING.includes(`AADSTS${code}`))).toEqual([])
+    expect(codes.filter((code) => !TROUBLESHOOTING_DOC.includes(`AADSTS${code}`))).toEqual([])
+  })
+
+  it('names every skipped= reason the run can end with', () => {
+    const reasons = sources().flatMap(([, text]) => [...text.matchAll(/new SkipRun\(\s*'([a-z-]+)'/g)].map((match) => match[1] ?? ''))
+    reasons.push(...sources().flatMap(([, text]) => [...text.matchAll(/skippedResult\('([a-z-]+)'/g)].map((match) => match[1] ?? '')))
+    expect(reasons).toEqual(expect.arrayContaining(['fork-without-oidc', 'draft', 'no-files', 'unchanged']))
+    expect([...new Set(reasons)].filter((reason) => !README_TROUBLESHOOTING.includes(`skipped=${reason}`))).toEqual([])
+    expect([...new Set(reasons)].filter((reason) => !TROUBLESHOOTING_DOC.includes(`\`${reason}\``))).toEqual([])
+  })
+
+  it('has the README sections that messages point to', () => {
+    const headings = README.split('\n').filter((line) => /^#{2,4} /.test(line))
+    const pointers = sources().flatMap(([, text]) => [...text.matchAll(/README section "([^"]+)"/g)].map((match) => match[1] ?? ''))
+    expect(pointers).toEqual(expect.arrayContaining(['Keyless setup (OIDC)', 'Forks']))
+    expect(pointers.filter((section) => !headings.some((heading) => heading.includes(section)))).toEqual([])
+  })
+
+  it('links the fault matrix of docs/reliability.md', () => {
+    expect(README_TROUBLESHOOTING).toContain('(docs/reliability.md)')
+    expect(existsSync(join(ROOT, 'docs/reliability.md'))).toBe(true)
+  })
+
+  it('has only in-page links whose heading exists', () => {
+    const slug = (heading: string) =>
+      heading.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-')
+    const anchors = new Set(
+      README.replace(/```[\s\S]*?```/g, '').split('\n').filter((line) => /^#{1,6} /.test(line)).map((line) => slug(line.replace(/^#+ /, '')))
+    )
+    const links = [...README.matchAll(/\]\(#([^)]+)\)/g)].map((match) => match[1] ?? '')
+    expect(links.length).toBeGreaterThan(5)
+    expect(links.filter((link) => !anchors.has(link))).toEqual([])
+  })
+})
+
+describe('README claims checked against the code', () => {
+  it('lists every default exclude of src/select.ts', () => {
+    const prose = searchable(README.slice(README.indexOf('**Excluded by default**'), README.indexOf('**Unchanged PRs.**')))
+    const globs = DEFAULT_EXCLUDES.filter((glob) => !glob.startsWith('*.{'))
+    expect(DEFAULT_EXCLUDES.length - globs.length).toBe(1) // the one glob of binary extensions
+    expect(globs.filter((glob) => !prose.includes(glob.toLowerCase()))).toEqual([])
+    expect(BINARY_EXTENSIONS.filter((extension) => !new RegExp(`[ :]${extension}[,.]`).test(prose))).toEqual([])
+  })
+
+  it('gives the defaults of action.yml wherever the prose says "(default …)"', () => {
+    const inputs = loadAction().inputs
+    const claims = [...README.matchAll(/`([a-z-]+)`\**\s+\(default `?([\w,.]+)`?\)/g)].map((match) => [match[1] ?? '', match[2] ?? ''])
+    expect(claims.map(([name]) => name)).toEqual(expect.arrayContaining(['max-input-tokens', 'max-model-calls', 'timeout-seconds', 'skip-drafts']))
+    const wrong = claims.filter(([name, value]) => String(inputs[name]?.default) !== value.replace(/,/g, ''))
+    expect(wrong).toEqual([])
+  })
+
+  it('documents defaults that the code applies when an input is empty (action.yml = src/settings.ts)', () => {
+    const inputs = loadAction().inputs
+    const required = { endpoint: 'https://example.openai.azure.com', deployment: 'gpt-4o-mini' }
+    const read = (useDefaults: boolean) =>
+      readSettings({
+        getInput: (name) => {
+          if (name in required) return required[name as keyof typeof required]
+          const fallback = inputs[name]?.default
+          // github-token's default is an expression the runner expands; there is nothing to compare.
+          return useDefaults && name !== 'github-token' && fallback !== undefined ? String(fallback) : ''
+        },
+        env: {},
+        event: { pull_request: { number: 1 } },
+        eventName: 'pull_request'
+      })
+    expect(read(false)).toEqual(read(true))
+  })
+
+  it('shows an example comment in the renderer\'s current layout, free of emulator URLs and markers', () => {
+    const example = /What a posted comment looks like|This is the comment it posts:\n\n```markdown\n([\s\S]*?)```/.exec(README)?.[1] ?? ''
+    expect(example).not.toBe('')
+    expect(example).not.toMatch(/127\.0\.0\.1|localhost/)
+    expect(example).not.toContain('<!--')
+    const rendered = renderSummary(
+      {
+        doc: {
+          overview: 'Overview.',
+          changes: [{ area: 'Area', points: ['Point.'] }],
+          files: [{ path: 'src/a.ts', summary: 'A.' }],
+          risks: ['Risk.']
+        },
+        usage: { promptTokens: 10, completionTokens: 5, modelCalls: 1, rounds: 1 },
+        coverage: {
+          filesTotal: 2,
+          summarized: ['src/a.ts'],
+          compressed: [],
+          excluded: [{ path: 'package-lock.json', additions: 1, deletions: 1, reason: 'excluded' }],
+          omitted: [],
+          unlisted: 0
+        }
+      },
+      { serverUrl: 'https://github.com', owner: 'octo-org', repo: 'octo-repo', number: 42, deployment: 'gpt-4o-mini', authLabel: 'keyless (OIDC)' }
+    )
+    const fixed = [
+      ...rendered.split('\n').filter((line) => /^#{1,6} /.test(line) && !/^### Area$/.test(line)),
+      /^_AI-generated[^_]*_/m.exec(rendered)?.[0] ?? 'footer not found',
+      /^\*\*Coverage:\*\*/m.exec(rendered)?.[0] ?? 'coverage line not found',
+      /^\*\*Excluded by include\/exclude \(/m.exec(rendered)?.[0] ?? 'excluded line not found'
+    ]
+    expect(fixed.filter((line) => !example.includes(line))).toEqual([])
   })
 })
