@@ -717,23 +717,6 @@ function selectFiles(data, options, tokenizer) {
     candidates.sort((a, b) => a.priority - b.priority || a.order - b.order);
     const { single, packing } = plan(candidates, options);
     const sent = packing.groups.flat();
-    const listed = { additions: 0, deletions: 0 };
-    for (const file of data.files) {
-        listed.additions += file.additions;
-        listed.deletions += file.deletions;
-    }
-    // pulls.listFiles stops at 3,000 files (pull.ts, GITHUB_FILES_LIMIT): the rest are named by count.
-    const unseen = Math.max(0, data.pr.changedFiles - data.files.length);
-    const hidden = data.filesTruncated && unseen > 0
-        ? [
-            {
-                path: `(${unseen} more files not listed by GitHub)`,
-                additions: Math.max(0, data.pr.additions - listed.additions),
-                deletions: Math.max(0, data.pr.deletions - listed.deletions),
-                reason: 'github-limit'
-            }
-        ]
-        : [];
     return {
         single,
         groups: single && packing.groups.length === 0 ? [[]] : packing.groups,
@@ -742,7 +725,9 @@ function selectFiles(data, options, tokenizer) {
             summarized: sent.map((packed) => packed.file.filename),
             compressed: sent.filter((packed) => packed.compressed).map((packed) => packed.file.filename),
             excluded,
-            omitted: [...unsent, ...packing.omitted, ...hidden]
+            omitted: [...unsent, ...packing.omitted],
+            // pulls.listFiles stops at 3,000 files (pull.ts, GITHUB_FILES_LIMIT): the rest can only be counted.
+            unlisted: data.filesTruncated ? Math.max(0, data.pr.changedFiles - data.files.length) : 0
         }
     };
 }

@@ -16,7 +16,7 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */   modelUrl: () => (/* binding */ modelUrl)
 /* harmony export */ });
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3916);
-/* harmony import */ var _github_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(1143);
+/* harmony import */ var _proxy_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(8903);
 /**
  * One chat call to an Azure OpenAI deployment, and HTTP failures turned into fix-it messages.
  * The only importer of `openai`, loaded lazily. Tokens and keys are handed to the SDK and never logged.
@@ -176,8 +176,8 @@ function observeAttempts(fetch, call) {
         }
         catch (error) {
             attempts.lastCutOff = init?.signal?.aborted === true;
-            const proxy = (0,_github_js__WEBPACK_IMPORTED_MODULE_1__/* .failedProxy */ .Yp)(error, process.env);
-            throw proxy ? new _github_js__WEBPACK_IMPORTED_MODULE_1__/* .ProxyFailure */ .N$(proxy, { cause: error }) : error;
+            const proxy = (0,_proxy_js__WEBPACK_IMPORTED_MODULE_1__/* .failedProxy */ .Yp)(error, process.env);
+            throw proxy ? new _proxy_js__WEBPACK_IMPORTED_MODULE_1__/* .ProxyFailure */ .N$(proxy, { cause: error }) : error;
         }
         attempts.lastStatus = response.status;
         if (!isRetried(response.status))
@@ -221,9 +221,9 @@ function explainModelError(error, ctx) {
     const budget = `timeout-seconds (${settings.timeoutSeconds} s)`;
     const raiseQuota = "raise the deployment's tokens-per-minute quota in the Foundry portal, raise timeout-seconds, or lower max-concurrency / max-input-tokens";
     // Checked first: the SDK may file a proxy's ETIMEDOUT under timeouts.
-    const proxy = causes(error).find((e) => e instanceof _github_js__WEBPACK_IMPORTED_MODULE_1__/* .ProxyFailure */ .N$);
+    const proxy = causes(error).find((e) => e instanceof _proxy_js__WEBPACK_IMPORTED_MODULE_1__/* .ProxyFailure */ .N$);
     if (proxy) {
-        return new ModelError('network', `Could not reach Azure OpenAI at ${settings.endpoint}: ${(0,_github_js__WEBPACK_IMPORTED_MODULE_1__/* .describeProxyFailure */ .ex)(proxy.proxy, new URL(settings.endpoint).host)}.`, cause);
+        return new ModelError('network', `Could not reach Azure OpenAI at ${settings.endpoint}: ${(0,_proxy_js__WEBPACK_IMPORTED_MODULE_1__/* .describeProxyFailure */ .ex)(proxy.proxy, new URL(settings.endpoint).host)}.`, cause);
     }
     if (ctx.timedOut) {
         // The time ran out while waiting to retry an answer: say what the service kept answering.

@@ -447,13 +447,14 @@ function breakMarkerInUrl(url) {
 const DEFAULT_RENDER_LIMIT = GITHUB_COMMENT_LIMIT - 5_536; // 60,000
 /** Lists longer than this go into a collapsed <details> section. */
 const COLLAPSE_AFTER = 10;
+/** Model texts are shortened to name every file, but not below this many code points each. */
+const MIN_TEXT_CAP = 2_000;
 const REASONS = {
     excluded: 'excluded by include/exclude',
     binary: 'binary',
-    'too-large': 'no diff from GitHub (too large)',
+    'too-large': 'too large for a GitHub diff',
     budget: 'over max-input-tokens',
-    'call-cap': 'over max-model-calls',
-    'github-limit': "beyond GitHub's 3,000-file listing"
+    'call-cap': 'over max-model-calls'
 };
 /** Link to a file in the PR's "Files changed" view; GitHub anchors each file at `diff-<sha256 of its path>`. */
 function filesViewUrl(context, path) {
@@ -470,21 +471,17 @@ function filesViewUrl(context, path) {
 function renderSummary(outcome, context) {
     const limit = context.limit ?? DEFAULT_RENDER_LIMIT;
     const walkthroughTotal = outcome.doc ? outcome.coverage.summarized.length : 0;
-    const notSummarizedTotal = outcome.coverage.excluded.length + outcome.coverage.omitted.length;
-    const allRows = Math.max(walkthroughTotal, notSummarizedTotal);
+    const notes = [...outcome.coverage.excluded, ...outcome.coverage.omitted];
     // Rows that cannot fit are never built (a PR may have thousands of files).
     const buildable = rowBound(outcome, context, limit);
     const walkthrough = outcome.doc ? walkthroughRows(outcome.doc, outcome.coverage, context, buildable) : [];
-    const notSummarized = notSummarizedItems(outcome.coverage, context, buildable);
     const coverage = coverageLine(outcome.coverage, context);
     const closing = footer(outcome.usage, context);
     const fits = (markdown) => codePointLength(markdown) <= limit;
-    // `rows` caps both file lists: the walkthrough loses its tail first when it is the long one, and a
-    // long list of files not summarized cannot crowd the walkthrough out on its own.
-    // Walkthrough files past the rows that fit are still named, compactly (no link, no summary), so
-    // that a PR of several hundred files has every file named in the comment.
+    // `rows`: walkthrough files with their link and summary; `named`: walkthrough files named at all
+    // (the rest of them by name only); `listed`: files not summarized that are named with their reason.
     const uncapped = mainSections(outcome, Infinity, context);
-    const compose = (cap, rows, named = walkthroughTotal) => {
+    const compose = (cap, rows, named, listed) => {
         const main = cap === Infinity ? uncapped : mainSections(outcome, cap, context);
         const shown = Math.min(rows, walkthroughTotal);
         const alsoChanged = outcome.doc ? outcome.coverage.summarized.slice(shown, Math.max(shown, named)) : [];
@@ -492,48 +489,54 @@ function renderSummary(outcome, context) {
             type: 'root',
             children: [
                 ...main.lead,
+                ...(cap === Infinity ? [] : [italicNote("Parts of the model's text were shortened to fit GitHub's comment size limit.")]),
                 ...walkthroughSection(walkthrough, walkthroughTotal, shown, alsoChanged, context),
                 ...main.risks,
                 ...coverage,
-                ...collapsible(`Files not summarized (${count(notSummarizedTotal)})`, notSummarized, notSummarizedTotal, Math.min(rows, notSummarizedTotal), 'file'),
+                ...notSummarizedSection(notes, listed, context),
                 ...closing
             ]
         });
     };
-    if (buildable === allRows) {
-        const full = compose(Infinity, allRows);
+    const all = (rows) => compose(Infinity, rows, walkthroughTotal, notes.length);
+    if (buildable === walkthroughTotal) {
+        const full = all(walkthroughTotal);
         if (fits(full))
             return full;
     }
-    // Best: every file named, as many as fit with their link and summary, the rest by name only.
-    const rows = largestFitting(buildable, (rows) => fits(compose(Infinity, rows)));
+    // Every file named: as many as fit with their link and summary, the rest by name only.
+    const rows = largestFitting(Math.min(buildable, walkthroughTotal), (rows) => fits(all(rows)));
     if (rows !== undefined)
-        return compose(Infinity, rows);
-    // Too many files to name them all: rows with summaries, and a note of how many are not shown.
-    const summarizedRows = largestFitting(buildable, (rows) => fits(compose(Infinity, rows, rows)));
-    if (summarizedRows !== undefined)
-        return compose(Infinity, summarizedRows, summarizedRows);
-    const cap = largestFitting(Math.min(longestText(outcome), limit), (cap) => fits(compose(cap, 0, 0)));
+        return all(rows);
+    // Still every file named, the model's texts shortened to make room (never below MIN_TEXT_CAP).
+    const textCap = largestFitting(Math.min(longestText(outcome), limit), (cap) => fits(compose(cap, 0, walkthroughTotal, notes.length)));
+    if (textCap !== undefined && textCap >= MIN_TEXT_CAP)
+        return compose(textCap, 0, walkthroughTotal, notes.length);
+    // Too many files to name them all: per-file summaries are worth more than bare names then, so as
+    // many rows as fit (each list gets as many), and a count of the rest.
+    const some = (n) => compose(Infinity, n, n, Math.min(n, notes.length));
+    const shown = largestFitting(Math.max(Math.min(buildable, walkthroughTotal), notes.length), (n) => fits(some(n)));
+    if (shown !== undefined)
+        return some(shown);
+    const cap = largestFitting(Math.min(longestText(outcome), limit), (cap) => fits(compose(cap, 0, 0, 0)));
     if (cap !== undefined)
-        return compose(cap, 0, 0);
+        return compose(cap, 0, 0, 0);
     return tooLong(outcome, context, limit);
 }
 /**
- * More rows than this cannot fit, since each row holds at least its file name (and, in the walkthrough,
- * its link); it keeps the search short for PRs with thousands of files.
+ * More walkthrough rows than this cannot fit, since each holds at least its file name and its link;
+ * it keeps the search short for PRs with thousands of files.
  */
 function rowBound(outcome, context, limit) {
-    const visibleLength = (path) => codePointLength((0,invisible/* stripInvisible */._)(path).text);
-    const walkthrough = outcome.doc ? outcome.coverage.summarized.map((path) => visibleLength(path) + filesViewUrl(context, path).length) : [];
-    const notSummarized = [...outcome.coverage.excluded, ...outcome.coverage.omitted].map((note) => visibleLength(note.path));
-    const rows = Math.max(walkthrough.length, notSummarized.length);
+    if (!outcome.doc)
+        return 0;
     let total = 0;
-    for (let row = 0; row < rows; row++) {
-        total += (walkthrough[row] ?? 0) + (notSummarized[row] ?? 0);
+    for (const [row, path] of outcome.coverage.summarized.entries()) {
+        total += codePointLength((0,invisible/* stripInvisible */._)(path).text) + filesViewUrl(context, path).length;
         if (total > limit)
             return row;
     }
-    return rows;
+    return outcome.coverage.summarized.length;
 }
 /** The largest n in [0, max] for which fits(n) holds, assuming it holds for every smaller n too. */
 function largestFitting(max, fits) {
@@ -633,26 +636,38 @@ function coverageLine(coverage, context) {
     for (const note of [...coverage.excluded, ...coverage.omitted])
         byReason.set(note.reason, (byReason.get(note.reason) ?? 0) + 1);
     // Counts by reason stay even when the list of names below has to be cut.
-    if (byReason.size > 0)
-        line += `. Not summarized: ${[...byReason].map(([reason, n]) => `${count(n)} ${REASONS[reason]}`).join(', ')}`;
+    const reasons = [...byReason].map(([reason, n]) => `${count(n)} ${REASONS[reason]}`);
+    if (coverage.unlisted > 0)
+        reasons.push(`${count(coverage.unlisted)} beyond GitHub's 3,000-file listing (never named by GitHub)`);
+    if (reasons.length > 0)
+        line += `. Not summarized: ${reasons.join(', ')}`;
     return [sanitizedParagraph([{ type: 'strong', children: [render_text('Coverage:')] }, render_text(` ${line}.`)], context)];
 }
-function notSummarizedItems(coverage, context, upTo) {
-    return [...coverage.excluded, ...coverage.omitted].slice(0, upTo).map((note) => listItem([fileNoteParagraph(note, context)]));
-}
-function fileNoteParagraph(note, context) {
-    return sanitizedParagraph([inlineCodePath(note.path), render_text(` (+${count(note.additions)} / −${count(note.deletions)}): ${REASONS[note.reason]}`)], context);
-}
-/** A list, collapsed when long, with a visible note for the items cut to fit the limit. */
-function collapsible(summary, items, total, shown, noun) {
+/**
+ * Files not summarized, the first `listed` of them named with their +/- counts, grouped by reason;
+ * collapsed when long, with a count of those that did not fit.
+ */
+function notSummarizedSection(notes, listed, context) {
+    const total = notes.length;
     if (total === 0)
         return [];
-    if (shown === 0)
-        return [italicNote(`${count(total)} ${plural(total, noun)} not listed: the summary is too long.`)];
-    const body = [bulletList(items.slice(0, shown)), ...moreNote(total - shown, noun)];
+    if (listed === 0)
+        return [italicNote(`${count(total)} ${plural(total, 'file')} not summarized, not listed: the summary is too long.`)];
+    const groups = new Map();
+    for (const note of notes.slice(0, listed))
+        groups.set(note.reason, [...(groups.get(note.reason) ?? []), note]);
+    const paragraphs = [...groups].map(([reason, group]) => sanitizedParagraph([
+        { type: 'strong', children: [render_text(`${capitalize(REASONS[reason])} (${count(group.length)}):`)] },
+        ...group.flatMap((note, index) => [
+            render_text(index === 0 ? ' ' : ', '),
+            inlineCodePath(note.path),
+            render_text(` (+${count(note.additions)}/−${count(note.deletions)})`)
+        ])
+    ], context));
+    const body = [...paragraphs, ...moreNote(total - listed, 'file')];
     if (total <= COLLAPSE_AFTER)
         return body;
-    return [html(`<details>\n<summary>${summary}</summary>`), ...body, html('</details>')];
+    return [html(`<details>\n<summary>Files not summarized (${count(total)})</summary>`), ...body, html('</details>')];
 }
 function footer(usage, context) {
     const calls = `${count(usage.modelCalls)} model ${plural(usage.modelCalls, 'call')}`;
@@ -772,6 +787,9 @@ function oneLine(value) {
 }
 function count(n) {
     return n.toLocaleString('en-US');
+}
+function capitalize(value) {
+    return value.charAt(0).toUpperCase() + value.slice(1);
 }
 function plural(n, noun) {
     return n === 1 ? noun : `${noun}s`;

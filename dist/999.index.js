@@ -24,8 +24,8 @@ __webpack_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __webpack_require__(3916);
-// EXTERNAL MODULE: ./src/github.ts + 25 modules
-var github = __webpack_require__(1143);
+// EXTERNAL MODULE: ./src/proxy.ts
+var src_proxy = __webpack_require__(8903);
 ;// CONCATENATED MODULE: ./src/jwt.ts
 /**
  * Reading the claims of a JWT for messages and caching. Nothing here verifies a signature: the token
@@ -133,9 +133,7 @@ function createAuth(settings, deps) {
     const label = LABELS[mode];
     switch (mode) {
         case 'api-key': {
-            if (!settings.apiKey) {
-                throw new errors/* ActionError */.l('auth: api-key needs the `api-key` input: pass it from a secret, or use keyless auth (auth: oidc).');
-            }
+            // settings.ts has made sure that the inputs each mode needs are there.
             deps.setSecret(settings.apiKey);
             deps.log.warning('Using an Azure OpenAI api-key. Keyless auth (GitHub OIDC, no stored secret) is preferred: set client-id and ' +
                 'tenant-id and grant `id-token: write`, see the README section "Keyless setup (OIDC)".');
@@ -147,9 +145,6 @@ function createAuth(settings, deps) {
             };
         }
         case 'oidc': {
-            if (!settings.clientId || !settings.tenantId) {
-                throw new errors/* ActionError */.l('auth: oidc needs `client-id` and `tenant-id` (or env AZURE_CLIENT_ID and AZURE_TENANT_ID): set both to the app registration or managed identity that holds the federated credential.');
-            }
             const assertion = createAssertionProvider(deps, settings.audience);
             return tokenAuth(mode, label, settings, deps, assertion, async () => {
                 // Checked on first use rather than in createAuth, so that run.ts can first choose between
@@ -358,9 +353,9 @@ function explainEntraError(error, ctx) {
     if (status === 429 || (status !== undefined && status >= 500)) {
         return new errors/* ActionError */.l(`Entra ID at ${settings.authorityHost} is unavailable (status ${status}; ${detail}) after retries: this is transient, re-run the job later (https://azure.status.microsoft/status).`, cause);
     }
-    const proxy = (0,github/* failedProxy */.Yp)(error, env);
+    const proxy = (0,src_proxy/* failedProxy */.Yp)(error, env);
     if (proxy) {
-        return new errors/* ActionError */.l(`Could not reach Entra ID at ${settings.authorityHost}: ${(0,github/* describeProxyFailure */.ex)(proxy, new URL(settings.authorityHost).host)}.`, cause);
+        return new errors/* ActionError */.l(`Could not reach Entra ID at ${settings.authorityHost}: ${(0,src_proxy/* describeProxyFailure */.ex)(proxy, new URL(settings.authorityHost).host)}.`, cause);
     }
     const network = networkFailure(chain);
     if (network) {
@@ -475,7 +470,7 @@ function httpStatus(chain) {
 }
 /** ", and the proxy … (HTTPS_PROXY) or NO_PROXY" when one is set: the request to Entra ID went through it. */
 function proxyClause(env) {
-    const [proxy] = (0,github/* configuredProxies */.Zj)(env);
+    const [proxy] = (0,src_proxy/* configuredProxies */.Zj)(env);
     return proxy ? `, and the proxy ${proxy.url} set in ${proxy.variable} (or list the host in NO_PROXY)` : '';
 }
 /** The Entra ID description ("AADSTS…: …") without trace ids, else the first line of the first message. */

@@ -30774,22 +30774,233 @@ class SkipRun extends Error {
 
 /***/ }),
 
-/***/ 1143:
+/***/ 9407:
+/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8179);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3916);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8382);
+
+
+
+/** The one entry point: any failure, of whatever type, ends in exactly one `::error::` line. */
+try {
+    await (0,_run_js__WEBPACK_IMPORTED_MODULE_2__/* .run */ .e)();
+}
+catch (error) {
+    if (error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l) {
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(error.message);
+    }
+    else {
+        const message = error instanceof Error ? error.message : String(error);
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(`Unexpected error: ${message}. Re-run with ACTIONS_STEP_DEBUG=true for details, and report it if it persists.`);
+        if (error instanceof Error && error.stack)
+            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz(error.stack);
+    }
+}
+
+__webpack_async_result__();
+} catch(e) { __webpack_async_result__(e); } }, 1);
+
+/***/ }),
+
+/***/ 5033:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $c: () => (/* binding */ descriptionStart),
+/* harmony export */   ES: () => (/* binding */ withoutDescriptionSection),
+/* harmony export */   Fv: () => (/* binding */ DESCRIPTION_END),
+/* harmony export */   Ql: () => (/* binding */ commentMarker),
+/* harmony export */   Zv: () => (/* binding */ parseCommentMarker),
+/* harmony export */   oh: () => (/* binding */ MARKER_TAG),
+/* harmony export */   vQ: () => (/* binding */ findDescriptionSection),
+/* harmony export */   y6: () => (/* binding */ parseDescriptionMarker)
+/* harmony export */ });
+/* unused harmony export DESCRIPTION_START_PREFIX */
+/**
+ * Hidden markers that identify what this action published. They are added AFTER sanitizing, and the
+ * sanitizer neutralizes any copy of MARKER_TAG in untrusted text, so a marker can only come from us.
+ */
+const MARKER_TAG = 'azure-openai-pr-summary';
+/** First line of our sticky comment; carries the fingerprint of what was summarized. */
+function commentMarker(fingerprint) {
+    return `<!-- ${MARKER_TAG}:comment fingerprint=${fingerprint} -->`;
+}
+const DESCRIPTION_START_PREFIX = `<!-- ${MARKER_TAG}:start`;
+const DESCRIPTION_END = `<!-- ${MARKER_TAG}:end -->`;
+function descriptionStart(fingerprint) {
+    return `${DESCRIPTION_START_PREFIX} fingerprint=${fingerprint} -->`;
+}
+const COMMENT_MARKER_RE = new RegExp(`^<!-- ${MARKER_TAG}:comment fingerprint=([0-9a-f]*) -->`);
+/** A start marker followed by the nearest end marker with no other start marker in between. */
+const DESCRIPTION_SECTION_RE = new RegExp(`${DESCRIPTION_START_PREFIX} fingerprint=([0-9a-f]*) -->(?:(?!${DESCRIPTION_START_PREFIX})[\\s\\S])*?${DESCRIPTION_END}`);
+/** The fingerprint of a comment body that starts with our marker, else undefined. */
+function parseCommentMarker(body) {
+    const match = COMMENT_MARKER_RE.exec(body ?? '');
+    return match ? { fingerprint: match[1] ?? '' } : undefined;
+}
+/** Where our section is in a PR body (start and end offsets, end exclusive), and its fingerprint. */
+function findDescriptionSection(body) {
+    const match = DESCRIPTION_SECTION_RE.exec(body ?? '');
+    return match ? { start: match.index, end: match.index + match[0].length, fingerprint: match[1] ?? '' } : undefined;
+}
+/** The fingerprint of our description section, if the PR body has one. */
+function parseDescriptionMarker(body) {
+    const section = findDescriptionSection(body);
+    return section ? { fingerprint: section.fingerprint } : undefined;
+}
+/**
+ * The PR body as its author wrote it: without our section (and the blank line we put before it), so
+ * that our own summary is neither fingerprinted nor sent back to the model as the author's words.
+ */
+function withoutDescriptionSection(body) {
+    const section = findDescriptionSection(body);
+    if (!section)
+        return body;
+    return body.slice(0, section.start).replace(/(\r?\n){1,2}$/, '') + body.slice(section.end);
+}
+
+
+/***/ }),
+
+/***/ 8903:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   N$: () => (/* binding */ ProxyFailure),
+/* harmony export */   Yp: () => (/* binding */ failedProxy),
+/* harmony export */   Zj: () => (/* binding */ configuredProxies),
+/* harmony export */   eB: () => (/* binding */ errorChain),
+/* harmony export */   ex: () => (/* binding */ describeProxyFailure),
+/* harmony export */   vZ: () => (/* binding */ connectFailure)
+/* harmony export */ });
+/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7030);
+/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_net__WEBPACK_IMPORTED_MODULE_0__);
+/**
+ * HTTPS_PROXY / HTTP_PROXY as the HTTP clients of GitHub, Entra ID and Azure OpenAI see them, and the
+ * one-line message when the proxy itself is what failed. Credentials in proxy URLs are never printed.
+ */
+
+/** The variables HTTP clients read a proxy from: undici, @actions/http-client and @azure/core-rest-pipeline. */
+const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'];
+/** Socket and DNS failures that mean "no connection was made" (Node's error codes). */
+const CONNECT_FAILURES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+/** The socket or DNS failure somewhere in `error`'s cause chain (ECONNREFUSED, ENOTFOUND, …), if any. */
+function connectFailure(error) {
+    for (const e of errorChain(error)) {
+        const code = e.code;
+        if (typeof code === 'string' && CONNECT_FAILURES.has(code))
+            return code;
+    }
+    return undefined;
+}
+/** Every proxy the environment names, credentials removed; a value that is not a URL is skipped. */
+function configuredProxies(env) {
+    return PROXY_VARIABLES.flatMap((variable) => {
+        const value = env[variable];
+        if (!value)
+            return [];
+        try {
+            const url = new URL(value.includes('://') ? value : `http://${value}`);
+            url.username = '';
+            url.password = '';
+            return [{ variable, url: url.origin }];
+        }
+        catch {
+            return [];
+        }
+    });
+}
+/**
+ * The configured proxy that `error` failed to connect to, if any: a socket/DNS error (anywhere along
+ * the cause chain) at the proxy's host and port, or undici's "Proxy response (407) !== 200 when HTTP
+ * Tunneling". A proxy named by host name is matched on its port alone, since the socket error carries
+ * the resolved address.
+ */
+function failedProxy(error, env) {
+    const proxies = configuredProxies(env);
+    if (proxies.length === 0)
+        return undefined;
+    for (const e of errorChain(error)) {
+        const record = e;
+        const tunnel = typeof record.message === 'string' ? /Proxy response \((\d{3})\) !== 200 when HTTP Tunneling/.exec(record.message) : null;
+        if (tunnel && proxies[0])
+            return { ...proxies[0], failure: `answered ${tunnel[1]} to CONNECT` };
+        if (typeof record.code !== 'string' || !CONNECT_FAILURES.has(record.code))
+            continue;
+        const at = socketAddress(record);
+        const proxy = proxies.find(({ url }) => {
+            const { hostname, port, protocol } = new URL(url);
+            const host = hostname.replace(/^\[|\]$/g, '');
+            if (at.hostname !== undefined)
+                return at.hostname === host;
+            const proxyPort = port || (protocol === 'https:' ? '443' : '80');
+            return at.port === proxyPort && (at.address === host || (0,node_net__WEBPACK_IMPORTED_MODULE_0__.isIP)(host) === 0);
+        });
+        if (proxy)
+            return { ...proxy, failure: record.code };
+    }
+    return undefined;
+}
+/** Where a socket error happened: Node sets `address`/`port` (connect) or `hostname` (DNS); some clients only keep the message. */
+function socketAddress(record) {
+    if (typeof record.hostname === 'string')
+        return { hostname: record.hostname };
+    if (typeof record.address === 'string' && record.port !== undefined)
+        return { address: record.address, port: String(record.port) };
+    const text = typeof record.message === 'string' ? record.message : '';
+    const match = /(\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:.]+\]):(\d+)/.exec(text);
+    return match ? { address: (match[1] ?? '').replace(/^\[|\]$/g, ''), port: match[2] } : {};
+}
+/** The error, its causes and AggregateError members (Node's happy-eyeballs connect), breadth first. */
+function errorChain(error) {
+    const seen = [];
+    const queue = [error];
+    while (queue.length > 0 && seen.length < 20) {
+        const next = queue.shift();
+        if (typeof next !== 'object' || next === null || seen.includes(next))
+            continue;
+        seen.push(next);
+        const record = next;
+        queue.push(record.cause);
+        if (Array.isArray(record.errors))
+            queue.push(...record.errors);
+    }
+    return seen;
+}
+/** A request that never reached its server because the proxy in between could not be reached. */
+class ProxyFailure extends Error {
+    proxy;
+    name = 'ProxyFailure';
+    constructor(proxy, options) {
+        super(`proxy ${proxy.url} (${proxy.variable}) ${proxy.failure}`, options);
+        this.proxy = proxy;
+    }
+}
+/** One clause for messages: which proxy failed and how, and what to check. */
+function describeProxyFailure(proxy, host) {
+    return (`the proxy ${proxy.url} set in ${proxy.variable} ${/^answered/.test(proxy.failure) ? proxy.failure : `could not be reached (${proxy.failure})`}; ` +
+        `check that the proxy is up and that HTTPS_PROXY / HTTP_PROXY name it correctly, or list ${host} in NO_PROXY`);
+}
+
+
+/***/ }),
+
+/***/ 8382:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  N$: () => (/* binding */ ProxyFailure),
-  Zj: () => (/* binding */ configuredProxies),
-  Qi: () => (/* binding */ createOctokit),
-  ex: () => (/* binding */ describeProxyFailure),
-  Pm: () => (/* binding */ explainGitHubError),
-  Yp: () => (/* binding */ failedProxy)
+  e: () => (/* binding */ run)
 });
 
-// UNUSED EXPORTS: GITHUB_REQUEST_TIMEOUT_MS
-
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 16 modules
+var core = __nccwpck_require__(8179);
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(9896);
 // EXTERNAL MODULE: external "os"
@@ -36121,10 +36332,10 @@ throttling.VERSION = plugin_throttling_dist_bundle_VERSION;
 throttling.triggersNotification = triggersNotification;
 
 
-// EXTERNAL MODULE: external "node:net"
-var external_node_net_ = __nccwpck_require__(7030);
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __nccwpck_require__(3916);
+// EXTERNAL MODULE: ./src/proxy.ts
+var src_proxy = __nccwpck_require__(8903);
 ;// CONCATENATED MODULE: ./src/github.ts
 /**
  * The Octokit client: retries, rate-limit handling and timeouts bounded by the run's deadline, and the
@@ -36166,8 +36377,8 @@ function createOctokit(token, options) {
         const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
         return baseFetch(url, { ...init, signal }).catch((error) => {
             // @octokit/request turns any fetch failure into a bare "500"; the proxy that failed is named here.
-            const proxy = failedProxy(error, env);
-            throw proxy ? new ProxyFailure(proxy, { cause: error }) : error;
+            const proxy = (0,src_proxy/* failedProxy */.Yp)(error, env);
+            throw proxy ? new src_proxy/* ProxyFailure */.N$(proxy, { cause: error }) : error;
         });
     };
     const onLimit = (kind) => (retryAfterSeconds, request, _octokit, retryCount) => {
@@ -36208,98 +36419,6 @@ function stopPointlessRetries(deadline) {
         });
     };
 }
-/** The variables HTTP clients read a proxy from: undici, @actions/http-client and @azure/core-rest-pipeline. */
-const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'];
-/** Socket and DNS failures that mean "no connection was made" (Node's error codes). */
-const CONNECT_FAILURES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
-/** Every proxy the environment names, credentials removed; a value that is not a URL is skipped. */
-function configuredProxies(env) {
-    return PROXY_VARIABLES.flatMap((variable) => {
-        const value = env[variable];
-        if (!value)
-            return [];
-        try {
-            const url = new URL(value.includes('://') ? value : `http://${value}`);
-            url.username = '';
-            url.password = '';
-            return [{ variable, url: url.origin }];
-        }
-        catch {
-            return [];
-        }
-    });
-}
-/**
- * The configured proxy that `error` failed to connect to, if any: a socket/DNS error (anywhere along
- * the cause chain) at the proxy's host and port, or undici's "Proxy response (407) !== 200 when HTTP
- * Tunneling". A proxy named by host name is matched on its port alone, since the socket error carries
- * the resolved address.
- */
-function failedProxy(error, env) {
-    const proxies = configuredProxies(env);
-    if (proxies.length === 0)
-        return undefined;
-    for (const e of errorChain(error)) {
-        const record = e;
-        const tunnel = typeof record.message === 'string' ? /Proxy response \((\d{3})\) !== 200 when HTTP Tunneling/.exec(record.message) : null;
-        if (tunnel && proxies[0])
-            return { ...proxies[0], failure: `answered ${tunnel[1]} to CONNECT` };
-        if (typeof record.code !== 'string' || !CONNECT_FAILURES.has(record.code))
-            continue;
-        const at = socketAddress(record);
-        const proxy = proxies.find(({ url }) => {
-            const { hostname, port, protocol } = new URL(url);
-            const host = hostname.replace(/^\[|\]$/g, '');
-            if (at.hostname !== undefined)
-                return at.hostname === host;
-            const proxyPort = port || (protocol === 'https:' ? '443' : '80');
-            return at.port === proxyPort && (at.address === host || (0,external_node_net_.isIP)(host) === 0);
-        });
-        if (proxy)
-            return { ...proxy, failure: record.code };
-    }
-    return undefined;
-}
-/** Where a socket error happened: Node sets `address`/`port` (connect) or `hostname` (DNS); some clients only keep the message. */
-function socketAddress(record) {
-    if (typeof record.hostname === 'string')
-        return { hostname: record.hostname };
-    if (typeof record.address === 'string' && record.port !== undefined)
-        return { address: record.address, port: String(record.port) };
-    const text = typeof record.message === 'string' ? record.message : '';
-    const match = /(\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:.]+\]):(\d+)/.exec(text);
-    return match ? { address: (match[1] ?? '').replace(/^\[|\]$/g, ''), port: match[2] } : {};
-}
-/** The error, its causes and AggregateError members (Node's happy-eyeballs connect), breadth first. */
-function errorChain(error) {
-    const seen = [];
-    const queue = [error];
-    while (queue.length > 0 && seen.length < 20) {
-        const next = queue.shift();
-        if (typeof next !== 'object' || next === null || seen.includes(next))
-            continue;
-        seen.push(next);
-        const record = next;
-        queue.push(record.cause);
-        if (Array.isArray(record.errors))
-            queue.push(...record.errors);
-    }
-    return seen;
-}
-/** A request that never reached GitHub because the proxy in between could not be reached. */
-class ProxyFailure extends Error {
-    proxy;
-    name = 'ProxyFailure';
-    constructor(proxy, options) {
-        super(`proxy ${proxy.url} (${proxy.variable}) ${proxy.failure}`, options);
-        this.proxy = proxy;
-    }
-}
-/** One clause for messages: which proxy failed and how, and what to check. */
-function describeProxyFailure(proxy, host) {
-    return (`the proxy ${proxy.url} set in ${proxy.variable} ${/^answered/.test(proxy.failure) ? proxy.failure : `could not be reached (${proxy.failure})`}; ` +
-        `check that the proxy is up and that HTTPS_PROXY / HTTP_PROXY name it correctly, or list ${host} in NO_PROXY`);
-}
 function asHttpFailure(error) {
     if (typeof error !== 'object' || error === null || typeof error.status !== 'number') {
         return undefined;
@@ -36330,9 +36449,9 @@ function explainGitHubError(error, context) {
         return error;
     const failure = asHttpFailure(error);
     const doing = `Could not ${context.action}`;
-    const proxy = errorChain(error).find((e) => e instanceof ProxyFailure);
+    const proxy = (0,src_proxy/* errorChain */.eB)(error).find((e) => e instanceof src_proxy/* ProxyFailure */.N$);
     if (proxy) {
-        return new errors/* ActionError */.l(`${doing}: ${describeProxyFailure(proxy.proxy, 'the GitHub API host')}.`, { cause: error });
+        return new errors/* ActionError */.l(`${doing}: ${(0,src_proxy/* describeProxyFailure */.ex)(proxy.proxy, 'the GitHub API host')}.`, { cause: error });
     }
     if (!failure) {
         const detail = error instanceof Error ? error.message : String(error);
@@ -36368,6 +36487,10 @@ function explainGitHubError(error, context) {
     if (isTimeout(failure)) {
         return new errors/* ActionError */.l(`${doing}: GitHub did not answer in time; check that GITHUB_API_URL is reachable from the runner, or raise timeout-seconds.`, cause);
     }
+    const unreachable = (0,src_proxy/* connectFailure */.vZ)(error);
+    if (unreachable) {
+        return new errors/* ActionError */.l(`${doing}: the GitHub API could not be reached (${unreachable}); check GITHUB_API_URL (set by the runner; GitHub Enterprise Server) and the runner's network.`, cause);
+    }
     if (status >= 500) {
         return new errors/* ActionError */.l(`${doing}: GitHub failed with ${status} (${message}) after retries; re-run the job, and check https://www.githubstatus.com if it persists.`, cause);
     }
@@ -36379,99 +36502,6 @@ function isTimeout(failure) {
     return name === 'TimeoutError' || /aborted due to timeout/i.test(failure.message);
 }
 
-
-/***/ }),
-
-/***/ 9407:
-/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
-
-__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8179);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3916);
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9572);
-
-
-
-/** The one entry point: any failure, of whatever type, ends in exactly one `::error::` line. */
-try {
-    await (0,_run_js__WEBPACK_IMPORTED_MODULE_2__/* .run */ .e)();
-}
-catch (error) {
-    if (error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l) {
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(error.message);
-    }
-    else {
-        const message = error instanceof Error ? error.message : String(error);
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(`Unexpected error: ${message}. Re-run with ACTIONS_STEP_DEBUG=true for details, and report it if it persists.`);
-        if (error instanceof Error && error.stack)
-            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz(error.stack);
-    }
-}
-
-__webpack_async_result__();
-} catch(e) { __webpack_async_result__(e); } }, 1);
-
-/***/ }),
-
-/***/ 5033:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   $c: () => (/* binding */ descriptionStart),
-/* harmony export */   $g: () => (/* binding */ DESCRIPTION_START_PREFIX),
-/* harmony export */   Fv: () => (/* binding */ DESCRIPTION_END),
-/* harmony export */   Ql: () => (/* binding */ commentMarker),
-/* harmony export */   Zv: () => (/* binding */ parseCommentMarker),
-/* harmony export */   oh: () => (/* binding */ MARKER_TAG),
-/* harmony export */   y6: () => (/* binding */ parseDescriptionMarker)
-/* harmony export */ });
-/**
- * Hidden markers that identify what this action published. They are added AFTER sanitizing, and the
- * sanitizer neutralizes any copy of MARKER_TAG in untrusted text, so a marker can only come from us.
- */
-const MARKER_TAG = 'azure-openai-pr-summary';
-/** First line of our sticky comment; carries the fingerprint of what was summarized. */
-function commentMarker(fingerprint) {
-    return `<!-- ${MARKER_TAG}:comment fingerprint=${fingerprint} -->`;
-}
-const DESCRIPTION_START_PREFIX = `<!-- ${MARKER_TAG}:start`;
-const DESCRIPTION_END = `<!-- ${MARKER_TAG}:end -->`;
-function descriptionStart(fingerprint) {
-    return `${DESCRIPTION_START_PREFIX} fingerprint=${fingerprint} -->`;
-}
-const COMMENT_MARKER_RE = new RegExp(`^<!-- ${MARKER_TAG}:comment fingerprint=([0-9a-f]*) -->`);
-const DESCRIPTION_START_RE = new RegExp(`<!-- ${MARKER_TAG}:start fingerprint=([0-9a-f]*) -->`);
-/** The fingerprint of a comment body that starts with our marker, else undefined. */
-function parseCommentMarker(body) {
-    const match = COMMENT_MARKER_RE.exec(body ?? '');
-    return match ? { fingerprint: match[1] ?? '' } : undefined;
-}
-/** The fingerprint of our description section, if the PR body has one. */
-function parseDescriptionMarker(body) {
-    const match = DESCRIPTION_START_RE.exec(body ?? '');
-    return match && (body ?? '').includes(DESCRIPTION_END) ? { fingerprint: match[1] ?? '' } : undefined;
-}
-
-
-/***/ }),
-
-/***/ 9572:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ run)
-});
-
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 16 modules
-var core = __nccwpck_require__(8179);
-// EXTERNAL MODULE: ./src/github.ts + 25 modules
-var github = __nccwpck_require__(1143);
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(3916);
 // EXTERNAL MODULE: ./src/marker.ts
 var marker = __nccwpck_require__(5033);
 ;// CONCATENATED MODULE: ./src/pull.ts
@@ -36508,7 +36538,7 @@ async function readPullRequest(octokit, ref, number, log) {
     const listing = (what, page, fetchPage) => fetchPage().catch((error) => {
         throw statusOf(error) === 404
             ? new errors/* ActionError */.l(`Could not list the ${what} of ${pr} (page ${page}): GitHub answered 404 for that page although the pull request exists; re-run the job (the pull request may have changed while it was being read).`, { cause: error })
-            : (0,github/* explainGitHubError */.Pm)(error, { action: `list the ${what} of ${pr} (page ${page})` });
+            : explainGitHubError(error, { action: `list the ${what} of ${pr} (page ${page})` });
     });
     const filesPage = (page) => listing('changed files', page, () => octokit.rest.pulls.listFiles({ ...params, page }).then((r) => r.data));
     const commitsPage = (page) => listing('commits', page, () => octokit.rest.pulls.listCommits({ ...params, page }).then((r) => r.data));
@@ -36523,7 +36553,7 @@ async function readPullRequest(octokit, ref, number, log) {
             pull = await pullPromise;
         }
         catch (error) {
-            throw (0,github/* explainGitHubError */.Pm)(error, { action: `read ${pr}`, pullRequest: { ...ref, number } });
+            throw explainGitHubError(error, { action: `read ${pr}`, pullRequest: { ...ref, number } });
         }
         const [firstFiles, firstCommits] = await firstPages;
         const filePages = Math.ceil(Math.min(pull.changed_files, GITHUB_FILES_LIMIT) / PER_PAGE);
@@ -36614,7 +36644,7 @@ async function resolveIdentity(octokit, log) {
             log.debug('github-token is an installation token (GET /user refused): only comments written by a Bot are candidates.');
             return { botOnly: true };
         }
-        throw (0,github/* explainGitHubError */.Pm)(error, { action: 'identify the user of the github-token (GET /user)' });
+        throw explainGitHubError(error, { action: 'identify the user of the github-token (GET /user)' });
     }
 }
 /**
@@ -36632,18 +36662,16 @@ async function findOurComments(octokit, target, identity) {
         });
     }
     catch (error) {
-        throw (0,github/* explainGitHubError */.Pm)(error, { action: `list the comments of ${describe(target)}`, pullRequest: target });
+        throw explainGitHubError(error, { action: `list the comments of ${describe(target)}`, pullRequest: target });
     }
     const marked = comments
         .filter((comment) => (0,marker/* parseCommentMarker */.Zv)(comment.body) !== undefined && isWrittenBy(comment.user, identity))
         .sort((a, b) => a.id - b.id);
-    const bots = new Set(marked.map((comment) => comment.user?.login));
-    const author = identity.botOnly ? (bots.has(ACTIONS_BOT_LOGIN) ? ACTIONS_BOT_LOGIN : marked[0]?.user?.login) : undefined;
     return marked
-        .filter((comment) => author === undefined || comment.user?.login === author)
         .map((comment) => ({
         id: comment.id,
         url: comment.html_url,
+        author: comment.user?.login ?? '',
         fingerprint: (0,marker/* parseCommentMarker */.Zv)(comment.body)?.fingerprint ?? '',
         body: comment.body ?? ''
     }));
@@ -36653,7 +36681,10 @@ function isWrittenBy(user, identity) {
         return false;
     if (identity.login !== undefined)
         return user.login.toLowerCase() === identity.login.toLowerCase();
-    return identity.botOnly && user.type === 'Bot';
+    // Which Bot an installation token writes as cannot be asked (GET /user is refused). The default
+    // token writes as github-actions[bot], so only that Bot's comments are taken for ours; another
+    // Bot's comment is never edited, whatever marker it carries: it could be another app's.
+    return identity.botOnly && user.type === 'Bot' && user.login === ACTIONS_BOT_LOGIN && !identity.notUs?.includes(user.login);
 }
 /**
  * Publishes `body` (our marker line included) as the one summary comment: updates ours in place, or
@@ -36662,8 +36693,20 @@ function isWrittenBy(user, identity) {
  */
 async function publishComment(octokit, target, body, identity, log) {
     const existing = await findOurComments(octokit, target, identity);
-    if (existing.length > 0)
-        return keepOldest(octokit, target, existing, body, log);
+    if (existing[0]) {
+        try {
+            return await keepOldest(octokit, target, existing, body, log);
+        }
+        catch (error) {
+            // An installation token cannot ask who it is (GET /user is refused), so "ours" was a guess among
+            // Bots; GitHub refusing the edit says that Bot is someone else (another app, or a custom App token).
+            if (!identity.botOnly || !isForbidden(error))
+                throw error;
+            const other = existing[0].author;
+            log.info(`The marked comment by ${other} is not ours (GitHub refused the edit): leaving it alone.`);
+            return publishComment(octokit, target, body, { ...identity, notUs: [...(identity.notUs ?? []), other] }, log);
+        }
+    }
     const created = await createComment(octokit, target, body, identity, log);
     const ours = await findOurComments(octokit, target, created.author);
     const onlyOurs = ours.length === 0 || (ours.length === 1 && ours[0]?.id === created.id);
@@ -36705,7 +36748,7 @@ async function createComment(octokit, target, body, identity, log) {
         catch (error) {
             const status = publish_statusOf(error);
             if (status === undefined || status < 500 || attempt >= CREATE_ATTEMPTS)
-                throw (0,github/* explainGitHubError */.Pm)(error, context);
+                throw explainGitHubError(error, context);
             log.warning(`Creating the summary comment failed with ${status}; checking whether GitHub created it anyway before trying again.`);
             const [found] = await findOurComments(octokit, target, identity);
             if (found) {
@@ -36724,7 +36767,7 @@ async function deleteComment(octokit, target, comment, log) {
         // The concurrent run resolves the same race the same way and may have deleted it first.
         if (publish_statusOf(error) === 404)
             return;
-        throw (0,github/* explainGitHubError */.Pm)(error, { action: `delete a duplicate summary comment on ${describe(target)}`, write: true });
+        throw explainGitHubError(error, { action: `delete a duplicate summary comment on ${describe(target)}`, write: true });
     }
 }
 /**
@@ -36768,12 +36811,10 @@ const SHORTENED_NOTE = `\n\n_The summary was shortened to fit GitHub's ${GITHUB_
 function spliceDescription(prBody, section, fingerprint, limit) {
     return fitSection(prBody, section, fingerprint, limit) ?? prBody;
 }
-/** A start marker followed by the nearest end marker with no other start marker in between. */
-const SECTION_RE = new RegExp(`${escapeRegExp(marker/* DESCRIPTION_START_PREFIX */.$g)} fingerprint=[0-9a-f]* -->(?:(?!${escapeRegExp(marker/* DESCRIPTION_START_PREFIX */.$g)})[\\s\\S])*?${escapeRegExp(marker/* DESCRIPTION_END */.Fv)}`);
 function fitSection(prBody, section, fingerprint, limit) {
-    const existing = SECTION_RE.exec(prBody);
-    const before = existing ? prBody.slice(0, existing.index) : prBody + separatorAfter(prBody);
-    const after = existing ? prBody.slice(existing.index + existing[0].length) : '';
+    const existing = (0,marker/* findDescriptionSection */.vQ)(prBody);
+    const before = existing ? prBody.slice(0, existing.start) : prBody + separatorAfter(prBody);
+    const after = existing ? prBody.slice(existing.end) : '';
     const build = (text) => `${before}${(0,marker/* descriptionStart */.$c)(fingerprint)}\n${text}\n${marker/* DESCRIPTION_END */.Fv}${after}`;
     const full = build(section);
     if (codePoints(full) <= limit)
@@ -36802,9 +36843,6 @@ function codePoints(text) {
         count++;
     return count;
 }
-function escapeRegExp(text) {
-    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
 function publish_statusOf(error) {
     const status = error?.status;
     return typeof status === 'number' ? status : undefined;
@@ -36813,12 +36851,17 @@ function describe(target) {
     return `${target.owner}/${target.repo}#${target.number}`;
 }
 /** Runs one GitHub call, turning its failure into a one-line fix. */
+/** A plain 403 (not a rate limit, which GitHub also answers with 403). */
+function isForbidden(error) {
+    const cause = error.cause;
+    return cause?.status === 403 && !/rate limit/i.test(String(cause.message ?? ''));
+}
 async function explained(call, context) {
     try {
         return await call();
     }
     catch (error) {
-        throw (0,github/* explainGitHubError */.Pm)(error, context);
+        throw explainGitHubError(error, context);
     }
 }
 
@@ -37074,6 +37117,8 @@ function parsePullNumber(value, source) {
 
 
 
+/** Time after timeout-seconds for clients to report their own timeout before the watchdog ends the run. */
+const WATCHDOG_GRACE_SECONDS = 10;
 const log = {
     info: (message) => core/* info */.pq(message),
     debug: (message) => core/* debug */.Yz(message),
@@ -37101,7 +37146,13 @@ async function run() {
     if (!settings.githubToken)
         throw new errors/* ActionError */.l(`Input 'github-token' is empty: leave it at its default (\${{ github.token }}) or pass a token that can read the PR.`);
     const deadline = started + settings.timeoutSeconds * 1000;
-    const octokit = (0,github/* createOctokit */.Qi)(settings.githubToken, { log, timeoutMs: settings.timeoutSeconds * 1000 });
+    // Every client stops at the deadline on its own; this is the last line of defence, so that nothing
+    // (a hung socket in a library we do not control) can hold the job until GitHub's 6-hour limit.
+    setTimeout(() => {
+        core/* setFailed */.C1(`The run did not finish within timeout-seconds (${settings.timeoutSeconds} s) plus ${WATCHDOG_GRACE_SECONDS} s: a remote stopped answering. Re-run the job; if it recurs, raise timeout-seconds or check the network between the runner and GitHub, Entra ID and Azure OpenAI.`);
+        process.exit(1);
+    }, (settings.timeoutSeconds + WATCHDOG_GRACE_SECONDS) * 1000).unref();
+    const octokit = createOctokit(settings.githubToken, { log, timeoutMs: settings.timeoutSeconds * 1000 });
     const target = { ...repo, number: settings.pullNumber };
     // Reads that do not depend on each other start together.
     const dataPromise = readPullRequest(octokit, repo, settings.pullNumber, log);
@@ -37136,16 +37187,24 @@ async function summarizeAndPublish(stage) {
     if (data.files.length === 0)
         throw new errors/* SkipRun */.x('no-files', `PR #${pr.number} changes no files: nothing to summarize.`);
     const summarize = await stage.planning;
-    const fingerprint = summarize.fingerprint(data, settings);
     const existing = await stage.commentsPromise;
     const previousFingerprint = settings.publish === 'comment' ? existing[0]?.fingerprint : settings.publish === 'description' ? (0,marker/* parseDescriptionMarker */.y6)(pr.body)?.fingerprint : undefined;
+    // Our own description section is not the author's text: it is neither fingerprinted nor prompted.
+    const authored = { ...data, pr: { ...pr, body: (0,marker/* withoutDescriptionSection */.ES)(pr.body) } };
+    const fingerprint = summarize.fingerprint(authored, settings);
     if (previousFingerprint === fingerprint)
         return await unchangedResult(data, existing[0]);
-    // From here on the run will call the model: load what that takes, and fetch the Azure token while
-    // the PR is planned.
-    const [auth, model] = await Promise.all([__nccwpck_require__.e(/* import() */ 999).then(__nccwpck_require__.bind(__nccwpck_require__, 1999)), __nccwpck_require__.e(/* import() */ 182).then(__nccwpck_require__.bind(__nccwpck_require__, 182))]);
+    const plan = await summarize.planSummary(authored, settings);
+    core/* debug */.Yz(`Removed ${plan.removedCharacters} hidden characters (HTML comments, zero-width, bidi, tags) from PR text before prompting.`);
+    log.info(`Plan: ${plan.coverage.summarized.length} of ${plan.coverage.filesTotal} files to the model in ${plan.single ? 'one request' : `${plan.groups.length} map requests + 1 reduce`}; ${plan.coverage.excluded.length} excluded, ${plan.coverage.omitted.length} omitted.`);
+    if (plan.coverage.summarized.length === 0) {
+        const names = plan.coverage.excluded.map((note) => note.path).join(', ');
+        throw new errors/* SkipRun */.x('no-files', `Every changed file of PR #${pr.number} is excluded (${names}): nothing to summarize. Adjust 'include'/'exclude' to change that.`);
+    }
+    // From here on the run calls the model: load what that takes.
     const rendering = Promise.all(/* import() */[__nccwpck_require__.e(386), __nccwpck_require__.e(295)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1295));
     rendering.catch(() => undefined);
+    const [auth, model] = await Promise.all([__nccwpck_require__.e(/* import() */ 999).then(__nccwpck_require__.bind(__nccwpck_require__, 1999)), __nccwpck_require__.e(/* import() */ 182).then(__nccwpck_require__.bind(__nccwpck_require__, 182))]);
     const azure = auth.createAuth(settings, {
         getIDToken: (audience) => core/* getIDToken */.V9(audience),
         setSecret: (secret) => core/* setSecret */.Pq(secret),
@@ -37159,15 +37218,6 @@ async function summarizeAndPublish(stage) {
         throw new errors/* ActionError */.l(auth.missingIdTokenPermissionMessage());
     }
     log.info(`Azure auth: ${azure.label}`);
-    const token = azure.mode === 'api-key' ? undefined : azure.getToken();
-    token?.catch(() => undefined); // the model call awaits the same token and reports its error
-    const plan = await summarize.planSummary(data, settings);
-    core/* debug */.Yz(`Removed ${plan.removedCharacters} hidden characters (HTML comments, zero-width, bidi, tags) from PR text before prompting.`);
-    log.info(`Plan: ${plan.coverage.summarized.length} of ${plan.coverage.filesTotal} files to the model in ${plan.single ? 'one request' : `${plan.groups.length} map requests + 1 reduce`}; ${plan.coverage.excluded.length} excluded, ${plan.coverage.omitted.length} omitted.`);
-    if (plan.coverage.summarized.length === 0) {
-        const names = plan.coverage.excluded.map((note) => note.path).join(', ');
-        throw new errors/* SkipRun */.x('no-files', `Every changed file of PR #${pr.number} is excluded (${names}): nothing to summarize. Adjust 'include'/'exclude' to change that.`);
-    }
     const remainingMs = Math.max(1000, stage.deadline - Date.now());
     const client = await model.createModelClient(settings, azure, { log, timeoutMs: remainingMs, maxRetries: 4 });
     const outcome = await core/* group */.Os('Summarizing', () => summarize.summarize(plan, client, settings, log));
@@ -37202,7 +37252,7 @@ async function summarizeAndPublish(stage) {
         skipped: '',
         filesTotal: outcome.coverage.filesTotal,
         filesSummarized: outcome.coverage.summarized.length,
-        filesOmitted: outcome.coverage.excluded.length + outcome.coverage.omitted.length,
+        filesOmitted: outcome.coverage.excluded.length + outcome.coverage.omitted.length + outcome.coverage.unlisted,
         promptTokens: outcome.usage.promptTokens,
         completionTokens: outcome.usage.completionTokens,
         modelCalls: outcome.usage.modelCalls
@@ -37224,7 +37274,7 @@ function skippedResult(reason, data) {
     return {
         summary: '',
         skipped: reason,
-        filesTotal: data.files.length,
+        filesTotal: Math.max(data.pr.changedFiles, data.files.length),
         filesSummarized: 0,
         filesOmitted: 0,
         promptTokens: 0,
@@ -37249,7 +37299,7 @@ function jobSummary(markdown, outcome, authLabel, commentUrl) {
     const rows = [
         ['Summarized', String(coverage.summarized.length)],
         ['Excluded', String(coverage.excluded.length)],
-        ['Omitted', String(coverage.omitted.length)],
+        ['Omitted', String(coverage.omitted.length + coverage.unlisted)],
         ['Model calls', String(usage.modelCalls)],
         ['Prompt tokens', String(usage.promptTokens)],
         ['Completion tokens', String(usage.completionTokens)],
@@ -40669,6 +40719,18 @@ function getIDToken(aud) {
 /******/ 			return fn.r ? promise : getResult();
 /******/ 		}, (err) => ((err ? reject(promise[webpackError] = err) : outerResolve(exports)), resolveQueue(queue)));
 /******/ 		queue && queue.d < 0 && (queue.d = 0);
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/compat get default export */
+/******/ (() => {
+/******/ 	// getDefaultExport function for compatibility with non-harmony modules
+/******/ 	__nccwpck_require__.n = (module) => {
+/******/ 		var getter = module && module.__esModule ?
+/******/ 			() => (module['default']) :
+/******/ 			() => (module);
+/******/ 		__nccwpck_require__.d(getter, { a: getter });
+/******/ 		return getter;
 /******/ 	};
 /******/ })();
 /******/ 
