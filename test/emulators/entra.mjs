@@ -16,7 +16,8 @@ import { createServer as createHttpsServer } from 'node:https'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generate } from 'selfsigned'
-import { FaultQueue, sleep } from './faults.mjs'
+import { FaultQueue, reply, serve } from './faults.mjs'
+/** @typedef {import('./faults.mjs').Reply} Reply */
 import { AZURE_AUDIENCE, DEFAULT_SUBJECT, GITHUB_OIDC_ISSUER } from './oidc.mjs'
 
 export const DEFAULT_TENANT_ID = '11111111-1111-1111-1111-111111111111'
@@ -418,34 +419,3 @@ const listen = (server) => new Promise((resolve) => server.listen(0, '127.0.0.1'
 /** @param {import('node:http').Server} server */
 const port = (server) => /** @type {import('node:net').AddressInfo} */ (server.address()).port
 
-/** @typedef {{ status: number, json: unknown, headers?: Record<string, string> }} Reply */
-
-/**
- * Serves one request of `route` through the fault queue: a fault answers instead of the handler, or
- * (`after: true`) after it, so the handler's side effects still happen. A `{ aadsts }` fault is handed
- * to `forced`, which fails the request with that code.
- * @param {FaultQueue} faults
- * @param {string} route
- * @param {import('node:http').IncomingMessage} req
- * @param {import('node:http').ServerResponse} res
- * @param {() => Reply | Promise<Reply>} handler
- * @param {(code: number) => Reply | Promise<Reply>} [forced]
- */
-async function serve(faults, route, req, res, handler, forced) {
-  const fault = /** @type {(import('./faults.mjs').Fault & { aadsts?: number }) | undefined} */ (faults.take(route))
-  if (fault?.delayMs) await sleep(fault.delayMs)
-  if (forced && fault?.aadsts !== undefined) return reply(res, await forced(fault.aadsts))
-  if (!fault?.after && faults.respond(fault, req, res)) return
-  const answer = await handler()
-  if (fault?.after && faults.respond(fault, req, res)) return
-  reply(res, answer)
-}
-
-/**
- * @param {import('node:http').ServerResponse} res
- * @param {Reply} answer
- */
-function reply(res, answer) {
-  res.writeHead(answer.status, { 'content-type': 'application/json; charset=utf-8', ...answer.headers })
-  res.end(JSON.stringify(answer.json))
-}

@@ -90,3 +90,35 @@ export class FaultQueue {
 
 /** @param {number} ms */
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** @typedef {{ status: number, json: unknown, headers?: Record<string, string> }} Reply */
+
+/**
+ * Serves one request of `route` through the fault queue: a fault answers instead of the handler, or
+ * (`after: true`) after it, so the handler's side effects still happen. A `{ aadsts }` fault is handed
+ * to `forced`, which fails the request with that code.
+ * @param {FaultQueue} faults
+ * @param {string} route
+ * @param {import('node:http').IncomingMessage} req
+ * @param {import('node:http').ServerResponse} res
+ * @param {() => Reply | Promise<Reply>} handler
+ * @param {(code: number) => Reply | Promise<Reply>} [forced]
+ */
+export async function serve(faults, route, req, res, handler, forced) {
+  const fault = faults.take(route)
+  if (fault?.delayMs) await sleep(fault.delayMs)
+  if (forced && fault?.aadsts !== undefined) return reply(res, await forced(fault.aadsts))
+  if (!fault?.after && faults.respond(fault, req, res)) return
+  const answer = await handler()
+  if (fault?.after && faults.respond(fault, req, res)) return
+  reply(res, answer)
+}
+
+/**
+ * @param {import('node:http').ServerResponse} res
+ * @param {Reply} answer
+ */
+export function reply(res, answer) {
+  res.writeHead(answer.status, { 'content-type': 'application/json; charset=utf-8', ...answer.headers })
+  res.end(JSON.stringify(answer.json))
+}

@@ -8,7 +8,8 @@
 import { generateKeyPair, randomBytes, randomUUID, sign, verify as verifySignature } from 'node:crypto'
 import { createServer } from 'node:http'
 import { promisify } from 'node:util'
-import { FaultQueue, sleep } from './faults.mjs'
+import { FaultQueue, reply, serve } from './faults.mjs'
+/** @typedef {import('./faults.mjs').Reply} Reply */
 
 /** `iss` of real GitHub Actions OIDC tokens. */
 export const GITHUB_OIDC_ISSUER = 'https://token.actions.githubusercontent.com'
@@ -149,31 +150,3 @@ export async function startOidc(options = {}) {
 /** @param {unknown} value */
 const base64urlJson = (value) => Buffer.from(JSON.stringify(value)).toString('base64url')
 
-/** @typedef {{ status: number, json: unknown, headers?: Record<string, string> }} Reply */
-
-/**
- * Serves one request of `route` through the fault queue: a fault answers instead of the handler, or
- * (`after: true`) after it, so the handler's side effects still happen.
- * @param {FaultQueue} faults
- * @param {string} route
- * @param {import('node:http').IncomingMessage} req
- * @param {import('node:http').ServerResponse} res
- * @param {() => Reply | Promise<Reply>} handler
- */
-async function serve(faults, route, req, res, handler) {
-  const fault = faults.take(route)
-  if (fault?.delayMs) await sleep(fault.delayMs)
-  if (!fault?.after && faults.respond(fault, req, res)) return
-  const answer = await handler()
-  if (fault?.after && faults.respond(fault, req, res)) return
-  reply(res, answer)
-}
-
-/**
- * @param {import('node:http').ServerResponse} res
- * @param {Reply} answer
- */
-function reply(res, answer) {
-  res.writeHead(answer.status, { 'content-type': 'application/json; charset=utf-8', ...answer.headers })
-  res.end(JSON.stringify(answer.json))
-}
