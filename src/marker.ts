@@ -42,11 +42,11 @@ export function parseDescriptionMarker(body: string | null | undefined): { finge
 }
 
 /**
- * The PR body as its author wrote it: without our section (and the blank line we put before it), so
- * that our own summary is neither fingerprinted nor sent back to the model as the author's words.
+ * The PR body as its author wrote it: without our section (and the white space before it), so that
+ * our own summary is neither fingerprinted nor sent back to the model as the author's words.
  */
 export function withoutDescriptionSection(body: string): string {
   const section = findDescriptionSection(body)
   if (!section) return body
-  return body.slice(0, section.start).replace(/(\r?\n){1,2}$/, '') + body.slice(section.end)
+  return body.slice(0, section.start).trimEnd() + body.slice(section.end)
 }

@@ -26,7 +26,10 @@ const log: Log = {
 export async function run(): Promise<void> {
   const started = Date.now()
   const event = readEvent()
-  const settings = readSettings({ getInput: (name) => core.getInput(name), env: process.env, event, eventName: process.env.GITHUB_EVENT_NAME ?? '' })
+  const eventName = process.env.GITHUB_EVENT_NAME ?? ''
+  const early = skipBeforeSettings(event, eventName)
+  if (early) return skip(early, 0)
+  const settings = readSettings({ getInput: (name) => core.getInput(name), env: process.env, event, eventName })
   if (settings.apiKey) core.setSecret(settings.apiKey)
   if (settings.githubToken) core.setSecret(settings.githubToken)
   core.debug(`settings: ${JSON.stringify({ ...settings, apiKey: settings.apiKey ? '***' : '', githubToken: '***' })}`)
@@ -42,7 +45,7 @@ export async function run(): Promise<void> {
   const deadline = started + settings.timeoutSeconds * 1000
   // Every client stops at the deadline on its own; this is the last line of defence, so that nothing
   // (a hung socket in a library we do not control) can hold the job until GitHub's 6-hour limit.
-  setTimeout(() => {
+  const watchdog = setTimeout(() => {
     core.setFailed(
       `The run did not finish within timeout-seconds (${settings.timeoutSeconds} s) plus ${WATCHDOG_GRACE_SECONDS} s: a remote stopped answering. Re-run the job; if it recurs, raise timeout-seconds or check the network between the runner and GitHub, Entra ID and Azure OpenAI.`
     )
@@ -69,10 +72,42 @@ export async function run(): Promise<void> {
     setOutputs(result)
   } catch (error) {
     if (!(error instanceof SkipRun)) throw error
-    core.notice(error.message)
-    setOutputs(skippedResult(error.reason, data))
-    await writeJobSummary(`### Azure OpenAI PR summary skipped\n\n${error.message}\n`)
+    await skip(error, Math.max(data.pr.changedFiles, data.files.length))
+  } finally {
+    clearTimeout(watchdog)
   }
+}
+
+/**
+ * Runs that end before settings are even read: under `pull_request`, a fork PR gets no OIDC token,
+ * and its workflow may get neither secrets nor variables (so client-id and tenant-id can be empty
+ * too); a comment on a plain issue has no pull request to summarize.
+ */
+function skipBeforeSettings(event: Record<string, unknown>, eventName: string): SkipRun | undefined {
+  const { pull_request: pull, issue } = event as {
+    pull_request?: { number?: number; head?: { repo?: { full_name?: string } | null }; base?: { repo?: { full_name?: string } } }
+    issue?: { number?: number; pull_request?: unknown }
+  }
+  const headRepo = pull?.head?.repo?.full_name
+  const fork = pull !== undefined && headRepo !== pull.base?.repo?.full_name
+  const wantsOidc = ['', 'auto', 'oidc'].includes(core.getInput('auth').trim().toLowerCase()) && core.getInput('api-key').trim() === ''
+  if (fork && wantsOidc && !process.env.ACTIONS_ID_TOKEN_REQUEST_URL) {
+    return new SkipRun(
+      'fork-without-oidc',
+      `PR #${pull?.number ?? '?'} comes from a fork (${headRepo ?? 'a deleted repository'}), and GitHub gives fork PRs no OIDC token under '${eventName}': skipped. See the README section "Forks" to summarize fork PRs safely.`
+    )
+  }
+  if (eventName === 'issue_comment' && issue && !issue.pull_request && core.getInput('pull-number').trim() === '') {
+    return new SkipRun('not-a-pull-request', `Issue #${issue.number ?? '?'} is not a pull request: nothing to summarize.`)
+  }
+  return undefined
+}
+
+/** Ends the run on purpose: a notice, the outputs with nothing spent, and a line in the job summary. */
+async function skip(reason: SkipRun, filesTotal: number): Promise<void> {
+  core.notice(reason.message)
+  setOutputs(skippedResult(reason.reason, filesTotal))
+  await writeJobSummary(`### Azure OpenAI PR summary skipped\n\n${reason.message}\n`)
 }
 
 interface Stage {
@@ -109,8 +144,9 @@ async function summarizeAndPublish(stage: Stage): Promise<RunResult> {
     `Plan: ${plan.coverage.summarized.length} of ${plan.coverage.filesTotal} files to the model in ${plan.single ? 'one request' : `${plan.groups.length} map requests + 1 reduce`}; ${plan.coverage.excluded.length} excluded, ${plan.coverage.omitted.length} omitted.`
   )
   if (plan.coverage.summarized.length === 0) {
-    const names = plan.coverage.excluded.map((note) => note.path).join(', ')
-    throw new SkipRun('no-files', `Every changed file of PR #${pr.number} is excluded (${names}): nothing to summarize. Adjust 'include'/'exclude' to change that.`)
+    const notes = [...plan.coverage.excluded, ...plan.coverage.omitted]
+    const names = notes.map((note) => `${note.path} (${note.reason})`).join(', ')
+    throw new SkipRun('no-files', `No changed file of PR #${pr.number} has a diff to summarize: ${names}. Adjust 'include'/'exclude' if a file was left out by mistake.`)
   }
 
   // From here on the run calls the model: load what that takes.
@@ -134,7 +170,11 @@ async function summarizeAndPublish(stage: Stage): Promise<RunResult> {
   const remainingMs = Math.max(1000, stage.deadline - Date.now())
   const client = await model.createModelClient(settings, azure, { log, timeoutMs: remainingMs, maxRetries: 4 })
   const outcome: SummaryOutcome = await core.group('Summarizing', () => summarize.summarize(plan, client, settings, log))
-  if (outcome.notice) core.warning(outcome.notice)
+  if (outcome.notice) {
+    core.warning(`${outcome.notice} A neutral notice was published; the next run tries again. If it recurs, check the deployment's content filter settings (Azure AI Foundry: Guardrails + controls) and max-output-tokens.`)
+  }
+  // A notice is published without the fingerprint, so that a re-run of the same PR tries again.
+  const publishedFingerprint = outcome.notice ? '' : fingerprint
 
   const { renderSummary } = await rendering
   const markdown = renderSummary(outcome, {
@@ -150,10 +190,9 @@ async function summarizeAndPublish(stage: Stage): Promise<RunResult> {
   await core.group(`Publishing (${settings.publish})`, async () => {
     if (settings.publish === 'comment') {
       const identity = (await stage.identityPromise) ?? { botOnly: true }
-      published = await publishComment(octokit, target, `${commentMarker(fingerprint)}\n${markdown}`, identity, log)
+      published = await publishComment(octokit, target, `${commentMarker(publishedFingerprint)}\n${markdown}`, identity, log)
     } else if (settings.publish === 'description') {
-      const state = await publishDescription(octokit, target, markdown, fingerprint, pr.headSha, log)
-      if (state === 'stale') log.notice(`PR #${pr.number} has moved on since this run started: a newer run owns the description section, left as is.`)
+      await publishDescription(octokit, target, markdown, publishedFingerprint, pr.headSha, log)
     }
   })
 
@@ -178,18 +217,18 @@ async function unchangedResult(data: PullRequestData, comment: OurComment | unde
   core.notice(message)
   await writeJobSummary(`### Azure OpenAI PR summary unchanged\n\n${message}\n`)
   return {
-    ...skippedResult('unchanged', data),
+    ...skippedResult('unchanged', Math.max(data.pr.changedFiles, data.files.length)),
     summary: comment ? comment.body.slice(comment.body.indexOf('\n') + 1) : '',
     commentId: comment?.id,
     commentUrl: comment?.url
   }
 }
 
-function skippedResult(reason: string, data: PullRequestData): RunResult {
+function skippedResult(reason: string, filesTotal: number): RunResult {
   return {
     summary: '',
     skipped: reason,
-    filesTotal: Math.max(data.pr.changedFiles, data.files.length),
+    filesTotal,
     filesSummarized: 0,
     filesOmitted: 0,
     promptTokens: 0,

@@ -55,8 +55,6 @@ export interface Plan {
   readonly single: boolean
   readonly groups: ReadonlyArray<readonly PackedFile[]>
   readonly coverage: Coverage
-  /** sha256 (hex) of everything that decides what is sent and how; random delimiters excluded. */
-  readonly fingerprint: string
   /** Hidden characters (HTML comments, zero-width, bidi, Unicode tags) removed from PR text. */
   readonly removedCharacters: number
   readonly context: PromptContext
@@ -156,7 +154,6 @@ function planWith(tokenizer: Tokenizer, data: PullRequestData, settings: Setting
     single: selection.single,
     groups: selection.groups,
     coverage: selection.coverage,
-    fingerprint: fingerprint(data, settings),
     removedCharacters,
     context,
     delimiter,
@@ -196,15 +193,17 @@ function fitContext(context: PromptContext, budget: number, tokenizer: Tokenizer
     commitTokens += tokens
   }
   const bodyBudget = Math.max(0, budget - tokenizer.countTokens(context.title) - commitTokens)
-  const truncated = DESCRIPTION_TRUNCATED
   const body =
     tokenizer.countTokensWithin(context.body, bodyBudget) !== undefined
       ? context.body
-      : `${tokenizer.truncate(context.body, bodyBudget - tokenizer.countTokens(truncated) - SECTION_OVERHEAD_TOKENS)}${truncated}`
+      : `${tokenizer.truncate(context.body, bodyBudget - tokenizer.countTokens(DESCRIPTION_TRUNCATED) - SECTION_OVERHEAD_TOKENS)}${DESCRIPTION_TRUNCATED}`
   return { title: context.title, body, commits }
 }
 
-/** Everything that decides what is sent and how, so an unchanged PR is recognized without a model call. */
+/**
+ * sha256 (hex) of everything that decides what is sent and how (random delimiters excluded), so an
+ * unchanged PR is recognized without a model call.
+ */
 export function fingerprint(data: PullRequestData, settings: Settings): string {
   const hash = createHash('sha256')
   // Each value is framed by its type and length, so no two different inputs hash the same bytes.
@@ -222,7 +221,8 @@ export function fingerprint(data: PullRequestData, settings: Settings): string {
   add('exclude', ...settings.exclude)
   // Concurrency bounds the number of map requests (one round), so it shapes the groups too.
   add('budgets', settings.maxInputTokens, settings.maxOutputTokens, settings.maxModelCalls, settings.maxConcurrency)
-  add('pr', data.pr.title, data.pr.body, data.filesTruncated ? data.pr.changedFiles : null)
+  // Trailing whitespace of the body is not content (and moves when our description section is added).
+  add('pr', data.pr.title, data.pr.body.trimEnd(), data.filesTruncated ? data.pr.changedFiles : null)
   for (const commit of data.commits) add('commit', commit.message)
   for (const file of data.files) {
     add('file', file.filename, file.previousFilename ?? null, file.status, file.additions, file.deletions, file.patch ?? null)

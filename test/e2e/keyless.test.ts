@@ -6,6 +6,7 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { samplePullRequest } from '../emulators/fixtures.mjs'
+import { contentFilterFault } from '../emulators/openai.mjs'
 import { API_KEY, act, errors, notices, plant, start, summaryComments, warnings, type Emulators } from './harness.js'
 
 let emu: Emulators
@@ -149,6 +150,25 @@ describe('the same comment across runs', () => {
   })
 })
 
+describe('a neutral notice is not a summary', () => {
+  it('after a content-filtered answer, the next run of the same PR tries again and updates the same comment', async () => {
+    const { pr, event } = plant(emu)
+    emu.openai.faults.add('openai.chat', contentFilterFault(), 1)
+    const filtered = await act(emu, event)
+    expect(filtered.code).toBe(0)
+    expect(warnings(filtered).join('\n')).toMatch(/content filter/i)
+    expect(summaryComments(emu, pr)[0].body).toMatch(/content filter/i)
+
+    const again = await act(emu, event)
+    expect(errors(again)).toEqual([])
+    expect(again.outputs.skipped).toBe('')
+    expect(again.outputs['model-calls']).toBe('1')
+    expect(again.outputs['comment-id']).toBe(filtered.outputs['comment-id'])
+    expect(summaryComments(emu, pr)).toHaveLength(1)
+    expect(summaryComments(emu, pr)[0].body).not.toMatch(/content filter withheld/i)
+  })
+})
+
 describe('day-one errors end in one ::error:: line that says the fix', () => {
   it('same-repo PR without id-token permission: names the YAML to add', async () => {
     const { event } = plant(emu)
@@ -167,6 +187,28 @@ describe('day-one errors end in one ::error:: line that says the fix', () => {
     expect(notices(run).join('\n')).toMatch(/fork/i)
     expect(emu.openai.requests).toHaveLength(0)
     expect(summaryComments(emu, pr)).toHaveLength(0)
+  })
+
+  it('fork PR whose workflow got no variables either (empty client-id and tenant-id): still a skip, not an error', async () => {
+    const { pr, event } = plant(emu, samplePullRequest(), { fork: true })
+    const run = await act(emu, event, {
+      inputs: { 'client-id': '', 'tenant-id': '' },
+      env: { ACTIONS_ID_TOKEN_REQUEST_URL: '', ACTIONS_ID_TOKEN_REQUEST_TOKEN: '' }
+    })
+    expect(run.code).toBe(0)
+    expect(errors(run)).toEqual([])
+    expect(run.outputs.skipped).toBe('fork-without-oidc')
+    expect(emu.github.requests).toHaveLength(0)
+    expect(summaryComments(emu, pr)).toHaveLength(0)
+  })
+
+  it('a comment on a plain issue (issue_comment): skipped, nothing read', async () => {
+    plant(emu)
+    const run = await act(emu, {}, { eventName: 'issue_comment', event: { action: 'created', issue: { number: 3 }, comment: { body: '/summarize' } } })
+    expect(run.code).toBe(0)
+    expect(errors(run)).toEqual([])
+    expect(run.outputs.skipped).toBe('not-a-pull-request')
+    expect(emu.github.requests).toHaveLength(0)
   })
 
   it('AADSTS700213: prints the presented subject and the az command that adds it', async () => {
