@@ -97,7 +97,8 @@ export function parseEndpoint(value: string): string {
     throw new ActionError(`Invalid endpoint '${value}': it must use https:// (plain http:// is allowed only for loopback hosts). ${expected}`)
   }
   if (url.username || url.password || url.search || url.hash) {
-    throw new ActionError(`Invalid endpoint '${value}': remove the credentials, query or fragment (put the api-version in the 'api-version' input). ${expected}`)
+    // Not echoed whole: a query may hold an api-key, and credentials in the URL are secrets too.
+    throw new ActionError(`Invalid endpoint '${url.protocol}//${url.host}…': remove the credentials, query or fragment (put the api-version in the 'api-version' input). ${expected}`)
   }
   let path = url.pathname.replace(/\/+$/, '')
   if (/\/openai\/deployments(\/|$)/i.test(path)) {

@@ -355,9 +355,11 @@ class Session {
   reduceRequest(partials: ReadonlyArray<SummaryDoc | string>): BuildRequest {
     return (format, scale) => {
       const limit = Math.floor(this.settings.maxInputTokens * scale)
-      // A model could echo this run's delimiter: neutralize it so a partial cannot close the fence.
+      // Map answers followed whatever the PR asked for: they are untrusted like the PR itself. Hidden
+      // characters and HTML comments are stripped, and a model could echo this run's delimiter:
+      // neutralize it so a partial cannot close the fence.
       const texts = partials.map((partial, index) =>
-        partialText(index, partial, format === 'markdown' || typeof partial === 'string').split(this.plan.delimiter).join('PR-DATA')
+        cleanUntrusted(partialText(index, partial, format === 'markdown' || typeof partial === 'string'), 'prose').text.split(this.plan.delimiter).join('PR-DATA')
       )
       const tokens = texts.map((text) => this.tokenizer.countTokens(text))
       let capacity = limit - this.plan.overheads.reduce - SAFETY_MARGIN_TOKENS
