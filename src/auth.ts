@@ -7,8 +7,8 @@
  */
 
 import type { AccessToken, TokenCredential } from '@azure/identity'
-import { ActionError } from './errors.js'
-import { configuredProxies, describeProxyFailure, failedProxy } from './proxy.js'
+import { ActionError, oneLine } from './errors.js'
+import { configuredProxies, describeProxyFailure, errorChain, failedProxy, networkFailure } from './proxy.js'
 import { readOidcClaims, type OidcClaims } from './jwt.js'
 import type { Log, Settings } from './types.js'
 
@@ -17,6 +17,7 @@ export interface AuthDeps {
   getIDToken(audience: string): Promise<string>
   setSecret(secret: string): void
   log: Log
+  /** For the proxy variables, named in messages when a proxy failed. */
   env: NodeJS.ProcessEnv
   /** Milliseconds since the epoch; injectable so token caching is testable without waiting. */
   now?: () => number
@@ -24,6 +25,7 @@ export interface AuthDeps {
   sleep?: (ms: number) => Promise<void>
 }
 
+/** The auth mode that runs, once `auto` is resolved. */
 export type ResolvedAuthMode = 'oidc' | 'azure-cli' | 'managed-identity' | 'api-key' | 'default'
 
 /** The credential the model client uses: an Azure access token, or (discouraged) an api-key. */
@@ -37,14 +39,7 @@ export interface AzureAuth {
   getToken(): Promise<string>
 }
 
-/** The job has no GitHub OIDC token to offer: run.ts skips a fork PR, else fails with the fix. */
-export class OidcUnavailable extends ActionError {
-  constructor() {
-    super(missingIdTokenPermissionMessage())
-  }
-}
-
-/** One-line fix for a job that cannot request a GitHub OIDC token. */
+/** One-line fix for a job that cannot request a GitHub OIDC token; run.ts checks for one before createAuth. */
 export function missingIdTokenPermissionMessage(): string {
   return (
     'This job cannot get a GitHub OIDC token (ACTIONS_ID_TOKEN_REQUEST_URL is not set): add ' +
@@ -70,7 +65,7 @@ const ENTRA_RETRY_OPTIONS = { maxRetries: 3, retryDelayInMs: 800, maxRetryDelayI
 
 /**
  * AADSTS codes for a GitHub token that matches no federated credential (70021 generic, 700211
- * issuer, 700212 audience, 700213 subject, 7002138 as listed in the action's contract).
+ * issuer, 700212 audience, 700213 subject; 7002138 is handled like 700213).
  */
 const NO_MATCHING_FEDERATED_CREDENTIAL = new Set([70021, 700211, 700212, 700213, 7002138])
 
@@ -94,9 +89,9 @@ const LABELS: Readonly<Record<ResolvedAuthMode, string>> = {
 }
 
 /**
- * The credential for the resolved auth mode. Nothing is loaded or fetched until `getToken()`, which
- * rejects with `OidcUnavailable` (oidc) when the job has no OIDC token endpoint. Throws ActionError
- * at once for inputs the mode needs but lacks.
+ * The credential for the resolved auth mode. Nothing is loaded or fetched until `getToken()`. For
+ * oidc the caller first checks that the job has an OIDC token endpoint (ACTIONS_ID_TOKEN_REQUEST_URL):
+ * only it can choose between a fork skip and missingIdTokenPermissionMessage.
  */
 export function createAuth(settings: Settings, deps: AuthDeps): AzureAuth {
   const mode = resolveAuthMode(settings)
@@ -119,9 +114,6 @@ export function createAuth(settings: Settings, deps: AuthDeps): AzureAuth {
     case 'oidc': {
       const assertion = createAssertionProvider(deps, settings.audience)
       return tokenAuth(mode, label, settings, deps, assertion, async () => {
-        // Checked on first use rather than in createAuth, so that run.ts can first choose between
-        // a fork skip and the permission error.
-        if (!deps.env['ACTIONS_ID_TOKEN_REQUEST_URL']) throw new OidcUnavailable()
         const identity = await loadIdentity()
         return new identity.ClientAssertionCredential(settings.tenantId, settings.clientId, () => assertion.getAssertion(), {
           authorityHost: settings.authorityHost,
@@ -138,12 +130,12 @@ export function createAuth(settings: Settings, deps: AuthDeps): AzureAuth {
         })
       )
     case 'managed-identity':
-      return tokenAuth(mode, label, settings, deps, undefined, async () => {
-        const identity = await loadIdentity()
-        return settings.clientId
-          ? new identity.ManagedIdentityCredential({ clientId: settings.clientId, retryOptions: ENTRA_RETRY_OPTIONS })
-          : new identity.ManagedIdentityCredential({ retryOptions: ENTRA_RETRY_OPTIONS })
-      })
+      return tokenAuth(mode, label, settings, deps, undefined, async () =>
+        new (await loadIdentity()).ManagedIdentityCredential({
+          ...(settings.clientId ? { clientId: settings.clientId } : {}),
+          retryOptions: ENTRA_RETRY_OPTIONS
+        })
+      )
     case 'default':
       return tokenAuth(mode, label, settings, deps, undefined, async () =>
         new (await loadIdentity()).DefaultAzureCredential({
@@ -399,7 +391,7 @@ export function explainEntraError(error: unknown, ctx: EntraErrorContext): Actio
   if (proxy) {
     return new ActionError(`Could not reach Entra ID at ${settings.authorityHost}: ${describeProxyFailure(proxy, new URL(settings.authorityHost).host)}.`, cause)
   }
-  const network = networkFailure(chain)
+  const network = networkFailure(error)
   if (network) {
     return new ActionError(
       `Could not reach Entra ID at ${settings.authorityHost} (${network}): check authority-host / cloud${proxyClause(env) || ', and HTTPS_PROXY / NO_PROXY behind a proxy'}.`,
@@ -442,23 +434,6 @@ export function explainEntraError(error: unknown, ctx: EntraErrorContext): Actio
   }
 }
 
-/** The error, its causes and (for AggregateAuthenticationError) its inner errors, breadth first. */
-function errorChain(error: unknown): unknown[] {
-  const seen: unknown[] = []
-  const queue: unknown[] = [error]
-  while (queue.length > 0 && seen.length < 20) {
-    const next = queue.shift()
-    if (next === undefined || next === null || seen.includes(next)) continue
-    seen.push(next)
-    if (typeof next === 'object') {
-      const record = next as { cause?: unknown; errors?: unknown }
-      queue.push(record.cause)
-      if (Array.isArray(record.errors)) queue.push(...record.errors)
-    }
-  }
-  return seen
-}
-
 function entraErrorCodes(error: unknown): number[] {
   const codes = new Set<number>()
   for (const e of errorChain(error)) {
@@ -472,34 +447,6 @@ function entraErrorCodes(error: unknown): number[] {
     }
   }
   return [...codes]
-}
-
-/** Node's socket/DNS error codes and the SDKs' names for "the request never got an answer". */
-const NETWORK_CODES = new Set([
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'CERT_HAS_EXPIRED',
-  'REQUEST_SEND_ERROR',
-  'network_error'
-])
-
-function networkFailure(chain: readonly unknown[]): string | undefined {
-  for (const e of chain) {
-    if (typeof e !== 'object' || e === null) continue
-    const record = e as { code?: unknown; errorCode?: unknown }
-    for (const code of [record.code, record.errorCode]) {
-      if (typeof code === 'string' && NETWORK_CODES.has(code)) return code
-    }
-  }
-  return undefined
 }
 
 /**
@@ -542,12 +489,6 @@ function entraDetail(chain: readonly unknown[]): string {
     if (aadsts) return oneLine(aadsts.split(/\s+(?:Trace ID|Correlation ID|Timestamp):|\s+-\s+(?:Correlation ID|Trace ID):/)[0] ?? aadsts)
   }
   return oneLine(messages[0] ?? String(chain[0]))
-}
-
-/** Collapses whitespace and caps length, so a remote message fits the one-line error. */
-function oneLine(text: string): string {
-  const line = text.replace(/\s+/g, ' ').trim()
-  return line.length > 300 ? `${line.slice(0, 297)}...` : line
 }
 
 /** POSIX single-quoting, so the printed command can be pasted as is. */

@@ -22,3 +22,9 @@ export class SkipRun extends Error {
     super(message)
   }
 }
+
+/** Collapses whitespace and caps the length, so a remote message fits in a one-line ActionError. */
+export function oneLine(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim()
+  return line.length > 300 ? `${line.slice(0, 297)}...` : line
+}

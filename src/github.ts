@@ -8,7 +8,7 @@ import type { OctokitOptions, OctokitPlugin } from '@octokit/core/types'
 import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
 import { ActionError } from './errors.js'
-import { connectFailure, describeProxyFailure, errorChain, failedProxy, ProxyFailure } from './proxy.js'
+import { describeProxyFailure, errorChain, failedProxy, networkFailure, ProxyFailure } from './proxy.js'
 import type { Log, RepoRef } from './types.js'
 
 /** The client `getOctokit` from @actions/github returns (REST methods + paginate). */
@@ -114,14 +114,19 @@ interface HttpFailure {
   readonly cause?: unknown
 }
 
+/** The HTTP status of a failed Octokit request (`RequestError.status`), if `error` is one. */
+export function statusOf(error: unknown): number | undefined {
+  const status = (error as { status?: unknown } | null)?.status
+  return typeof status === 'number' ? status : undefined
+}
+
 function asHttpFailure(error: unknown): HttpFailure | undefined {
-  if (typeof error !== 'object' || error === null || typeof (error as { status?: unknown }).status !== 'number') {
-    return undefined
-  }
-  const e = error as { status: number; message?: unknown; response?: { headers?: unknown }; cause?: unknown }
+  const status = statusOf(error)
+  if (status === undefined) return undefined
+  const e = error as { message?: unknown; response?: { headers?: unknown }; cause?: unknown }
   const headers = (typeof e.response?.headers === 'object' && e.response.headers) || {}
   return {
-    status: e.status,
+    status,
     message: typeof e.message === 'string' ? e.message : '',
     headers: headers as HttpFailure['headers'],
     cause: e.cause
@@ -206,7 +211,7 @@ export function explainGitHubError(error: unknown, context: GitHubErrorContext):
       cause
     )
   }
-  const unreachable = connectFailure(error)
+  const unreachable = networkFailure(error)
   if (unreachable) {
     return new ActionError(
       `${doing}: the GitHub API could not be reached (${unreachable}); check GITHUB_API_URL (set by the runner; GitHub Enterprise Server) and the runner's network.`,

@@ -5,15 +5,17 @@
 
 import type { ClientOptions } from 'openai'
 import type { AzureAuth } from './auth.js'
-import { ActionError } from './errors.js'
-import { describeProxyFailure, failedProxy, ProxyFailure } from './proxy.js'
+import { ActionError, oneLine } from './errors.js'
+import { configuredProxies, describeProxyFailure, errorChain, failedProxy, networkFailure, ProxyFailure } from './proxy.js'
 import type { Log, Settings } from './types.js'
 
+/** One message of a chat request. */
 export interface ChatMessage {
   readonly role: 'system' | 'user'
   readonly content: string
 }
 
+/** One chat completion to ask for. */
 export interface ChatRequest {
   readonly messages: readonly ChatMessage[]
   /** Sent as `max_completion_tokens`: reasoning models reject `max_tokens`. */
@@ -22,6 +24,7 @@ export interface ChatRequest {
   readonly jsonSchema?: { readonly name: string; readonly schema: Record<string, unknown> }
 }
 
+/** The model's answer to one chat request, and the tokens it used. */
 export interface ChatResult {
   /** '' when the answer was empty or withheld by a content filter. */
   readonly content: string
@@ -32,10 +35,12 @@ export interface ChatResult {
   readonly filtered: boolean
 }
 
+/** A chat client for one Azure OpenAI deployment (createModelClient). */
 export interface ModelClient {
   chat(request: ChatRequest): Promise<ChatResult>
 }
 
+/** Why a chat call failed, as far as summarize needs to know. */
 export type ModelErrorKind =
   | 'context-length'
   | 'json-schema-unsupported'
@@ -191,13 +196,13 @@ type Fetch = typeof globalThis.fetch
 type FetchOptions = NonNullable<ClientOptions['fetchOptions']>
 
 /**
- * undici's fetch with an EnvHttpProxyAgent when a proxy variable is set: Node's built-in fetch
+ * undici's fetch with an EnvHttpProxyAgent when a proxy is configured: Node's built-in fetch
  * ignores HTTPS_PROXY / NO_PROXY. Loaded only then, so runs without a proxy do not pay for it.
  */
 async function proxyTransport(
   env: NodeJS.ProcessEnv
 ): Promise<{ fetch: Fetch; fetchOptions: FetchOptions } | undefined> {
-  if (!['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((name) => env[name])) return undefined
+  if (configuredProxies(env).length === 0) return undefined
   const undici = await import('undici')
   // undici's own fetch must carry its own dispatcher; the casts bridge undici@6's types to the
   // ones @types/node declares for the global fetch.
@@ -281,7 +286,7 @@ interface ModelErrorContext {
 function explainModelError(error: unknown, ctx: ModelErrorContext): ActionError {
   const { settings, attempts } = ctx
   // A failed token request arrives wrapped by the SDK ("Failed to get token from 'apiKey' function").
-  const own = causes(error).find((e): e is ActionError => e instanceof ActionError)
+  const own = errorChain(error).find((e): e is ActionError => e instanceof ActionError)
   if (own) return own
 
   const cause = { cause: error }
@@ -292,7 +297,7 @@ function explainModelError(error: unknown, ctx: ModelErrorContext): ActionError 
   const raiseQuota = "raise the deployment's tokens-per-minute quota in the Foundry portal, raise timeout-seconds, or lower max-concurrency / max-input-tokens"
 
   // Checked first: the SDK may file a proxy's ETIMEDOUT under timeouts.
-  const proxy = causes(error).find((e): e is ProxyFailure => e instanceof ProxyFailure)
+  const proxy = errorChain(error).find((e): e is ProxyFailure => e instanceof ProxyFailure)
   if (proxy) {
     return new ModelError('network', `Could not reach Azure OpenAI at ${settings.endpoint}: ${describeProxyFailure(proxy.proxy, new URL(settings.endpoint).host)}.`, cause)
   }
@@ -311,7 +316,7 @@ function explainModelError(error: unknown, ctx: ModelErrorContext): ActionError 
     )
   }
   if (api.status === undefined) {
-    const network = networkCode(error)
+    const network = networkFailure(error)
     return new ModelError(
       'network',
       `Could not connect to Azure OpenAI at ${settings.endpoint} (${network ?? oneLine(error instanceof Error ? error.message : String(error))}): check the endpoint input, DNS, and HTTPS_PROXY / NO_PROXY` +
@@ -405,23 +410,6 @@ function apiDetails(error: unknown): { status?: number; code?: string; param?: s
   }
 }
 
-function causes(error: unknown): unknown[] {
-  const chain: unknown[] = []
-  for (let e = error; e !== undefined && e !== null && chain.length < 10 && !chain.includes(e); e = (e as { cause?: unknown }).cause) {
-    chain.push(e)
-  }
-  return chain
-}
-
-/** ENOTFOUND, ECONNREFUSED, … from undici's "fetch failed" TypeError and its causes. */
-function networkCode(error: unknown): string | undefined {
-  for (const e of causes(error)) {
-    const code = (e as { code?: unknown }).code
-    if (typeof code === 'string' && /^[A-Z_]+$/.test(code)) return code
-  }
-  return undefined
-}
-
 /**
  * The resource name in https://NAME.openai.azure.com (and the cognitiveservices / services.ai
  * hosts); an API Management gateway does not reveal it.
@@ -430,10 +418,4 @@ function accountName(endpoint: string): string {
   const host = new URL(endpoint).hostname
   const match = /^([^.]+)\.(?:openai|cognitiveservices|services\.ai)\.azure\.(?:com|us|cn)$/i.exec(host)
   return match?.[1] ?? '<account-name>'
-}
-
-/** Collapses whitespace and caps length, so a remote message fits the one-line error. */
-function oneLine(text: string): string {
-  const line = text.replace(/\s+/g, ' ').trim()
-  return line.length > 300 ? `${line.slice(0, 297)}...` : line
 }

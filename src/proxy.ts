@@ -21,11 +21,32 @@ const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy
 /** Socket and DNS failures that mean "no connection was made" (Node's error codes). */
 const CONNECT_FAILURES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH'])
 
-/** The socket or DNS failure somewhere in `error`'s cause chain (ECONNREFUSED, ENOTFOUND, …), if any. */
-export function connectFailure(error: unknown): string | undefined {
+/**
+ * Codes that mean "the request never got an answer": the connect failures, TLS verification failures
+ * (Node's, as a TLS-inspecting proxy causes them), undici's connect timeout and socket close, and the
+ * names @azure/core-rest-pipeline (REQUEST_SEND_ERROR) and MSAL (`errorCode` network_error) give them.
+ */
+const NETWORK_FAILURES = new Set([
+  ...CONNECT_FAILURES,
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_SOCKET',
+  'REQUEST_SEND_ERROR',
+  'network_error'
+])
+
+/** The network failure (ECONNREFUSED, ENOTFOUND, CERT_HAS_EXPIRED, …) anywhere in `error`'s cause chain, if any. */
+export function networkFailure(error: unknown): string | undefined {
   for (const e of errorChain(error)) {
-    const code = (e as { code?: unknown }).code
-    if (typeof code === 'string' && CONNECT_FAILURES.has(code)) return code
+    const record = e as { code?: unknown; errorCode?: unknown }
+    for (const code of [record.code, record.errorCode]) {
+      if (typeof code === 'string' && NETWORK_FAILURES.has(code)) return code
+    }
   }
   return undefined
 }
@@ -86,17 +107,23 @@ function socketAddress(record: { address?: unknown; port?: unknown; hostname?: u
   return match ? { address: (match[1] ?? '').replace(/^\[|\]$/g, ''), port: match[2] } : {}
 }
 
-/** The error, its causes and AggregateError members (Node's happy-eyeballs connect), breadth first. */
+/**
+ * The error, its causes and the members of an AggregateError (Node's happy-eyeballs connect,
+ * @azure/identity's AggregateAuthenticationError), breadth first. A thrown or `cause` value that is
+ * not an object (a string) is listed too, for its text.
+ */
 export function errorChain(error: unknown): unknown[] {
   const seen: unknown[] = []
   const queue: unknown[] = [error]
   while (queue.length > 0 && seen.length < 20) {
     const next = queue.shift()
-    if (typeof next !== 'object' || next === null || seen.includes(next)) continue
+    if (next === undefined || next === null || seen.includes(next)) continue
     seen.push(next)
-    const record = next as { cause?: unknown; errors?: unknown }
-    queue.push(record.cause)
-    if (Array.isArray(record.errors)) queue.push(...record.errors)
+    if (typeof next === 'object') {
+      const record = next as { cause?: unknown; errors?: unknown }
+      queue.push(record.cause)
+      if (Array.isArray(record.errors)) queue.push(...record.errors)
+    }
   }
   return seen
 }

@@ -2,15 +2,10 @@
  * Publishing the summary on the PR: one sticky comment, updated in place, or a delimited section of
  * the PR description. Only what carries our marker and was written by our own identity is ever edited.
  */
-import { explainGitHubError, type Octokit } from './github.js'
+import { explainGitHubError, statusOf, type Octokit } from './github.js'
+import { codePointLength, GITHUB_BODY_LIMIT } from './limits.js'
 import { DESCRIPTION_END, descriptionStart, findDescriptionSection, parseCommentMarker } from './marker.js'
 import type { Log, RepoRef } from './types.js'
-
-/**
- * Longest issue comment or PR body GitHub accepts, in characters: beyond it the REST API answers 422
- * "body is too long (maximum is 65536 characters)".
- */
-export const GITHUB_BODY_LIMIT = 65_536
 
 /** The login the default `GITHUB_TOKEN` posts as. */
 const ACTIONS_BOT_LOGIN = 'github-actions[bot]'
@@ -61,7 +56,7 @@ export async function resolveIdentity(octokit: Octokit, log: Log): Promise<Ident
 
 /**
  * Our comments on the PR, oldest first, from every page of its comments. With a `botOnly` identity
- * they all come from one Bot: `github-actions[bot]` when it has one, else the author of the oldest.
+ * (an installation token) only comments by `github-actions[bot]` are candidates, unless it is in `notUs`.
  */
 export async function findOurComments(octokit: Octokit, target: PublishTarget, identity: Identity): Promise<OurComment[]> {
   let comments
@@ -143,7 +138,7 @@ async function keepOldest(
   } else {
     await explained(
       () => octokit.rest.issues.updateComment({ owner: target.owner, repo: target.repo, comment_id: oldest.id, body }),
-      { action: `update the summary comment on ${describe(target)}`, write: true, bodyLength: codePoints(body) }
+      { action: `update the summary comment on ${describe(target)}`, write: true, bodyLength: codePointLength(body) }
     )
     log.info(`Updated the summary comment: ${oldest.url}`)
   }
@@ -163,7 +158,7 @@ async function createComment(
   identity: Identity,
   log: Log
 ): Promise<{ id: number; url: string; author: Identity }> {
-  const context = { action: `create the summary comment on ${describe(target)}`, write: true, pullRequest: target, bodyLength: codePoints(body) }
+  const context = { action: `create the summary comment on ${describe(target)}`, write: true, pullRequest: target, bodyLength: codePointLength(body) }
   for (let attempt = 1; ; attempt++) {
     try {
       const { data } = await octokit.rest.issues.createComment({
@@ -224,7 +219,7 @@ export async function publishDescription(
   const next = fitSection(current, section, fingerprint, GITHUB_BODY_LIMIT)
   if (next === undefined) {
     log.warning(
-      `The description of ${describe(target)} is too long (${codePoints(current)} of ${GITHUB_BODY_LIMIT} characters) to add a summary section: nothing written; use publish: comment for this PR.`
+      `The description of ${describe(target)} is too long (${codePointLength(current)} of ${GITHUB_BODY_LIMIT} characters) to add a summary section: nothing written; use publish: comment for this PR.`
     )
     return 'too-long'
   }
@@ -236,7 +231,7 @@ export async function publishDescription(
     action: `update the description of ${describe(target)}`,
     write: true,
     pullRequest: target,
-    bodyLength: codePoints(next)
+    bodyLength: codePointLength(next)
   })
   log.info(`Updated the summary section of the description: ${pull.html_url}`)
   return 'updated'
@@ -262,8 +257,8 @@ function fitSection(prBody: string, section: string, fingerprint: string, limit:
   const build = (text: string): string => `${before}${descriptionStart(fingerprint)}\n${text}\n${DESCRIPTION_END}${after}`
 
   const full = build(section)
-  if (codePoints(full) <= limit) return full
-  const room = limit - codePoints(build('')) - codePoints(SHORTENED_NOTE)
+  if (codePointLength(full) <= limit) return full
+  const room = limit - codePointLength(build('')) - codePointLength(SHORTENED_NOTE)
   if (room <= 0) return undefined
   return build(shorten(section, room) + SHORTENED_NOTE)
 }
@@ -281,29 +276,17 @@ function shorten(text: string, room: number): string {
   return (lineEnd > 0 ? head.slice(0, lineEnd) : head).trimEnd()
 }
 
-/** GitHub counts a body's length in characters (code points), not UTF-16 units. */
-function codePoints(text: string): number {
-  let count = 0
-  for (const _ of text) count++
-  return count
-}
-
-function statusOf(error: unknown): number | undefined {
-  const status = (error as { status?: unknown } | null)?.status
-  return typeof status === 'number' ? status : undefined
-}
-
 function describe(target: PublishTarget): string {
   return `${target.owner}/${target.repo}#${target.number}`
 }
 
-/** Runs one GitHub call, turning its failure into a one-line fix. */
 /** A plain 403 (not a rate limit, which GitHub also answers with 403). */
 function isForbidden(error: unknown): boolean {
   const cause = (error as { cause?: { status?: unknown; message?: unknown } }).cause
   return cause?.status === 403 && !/rate limit/i.test(String(cause.message ?? ''))
 }
 
+/** Runs one GitHub call, turning its failure into a one-line fix. */
 async function explained<T>(call: () => Promise<T>, context: Parameters<typeof explainGitHubError>[1]): Promise<T> {
   try {
     return await call()

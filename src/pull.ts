@@ -3,7 +3,7 @@
  * Pages are fetched in parallel: their number is known from the PR's `changed_files` and `commits`.
  */
 import { ActionError } from './errors.js'
-import { explainGitHubError, type Octokit } from './github.js'
+import { explainGitHubError, statusOf, type Octokit } from './github.js'
 import type { ChangedFile, CommitInfo, Log, PullRequestData, PullRequestInfo, RepoRef } from './types.js'
 
 /**
@@ -81,11 +81,6 @@ export async function readPullRequest(octokit: Octokit, ref: RepoRef, number: nu
     siblings.abort()
     throw error
   }
-}
-
-function statusOf(error: unknown): number | undefined {
-  const status = (error as { status?: unknown } | null)?.status
-  return typeof status === 'number' ? status : undefined
 }
 
 function toPullRequestInfo(ref: RepoRef, pull: PullResponse): PullRequestInfo {

@@ -7,9 +7,11 @@ import { createHash } from 'node:crypto'
 import type { BlockContent, Heading, Html, ListItem, Paragraph, PhrasingContent, Root, RootContent, TableRow, Text } from 'mdast'
 import { visit } from 'unist-util-visit'
 import { stripInvisible } from './invisible.js'
-import { codePointLength, GITHUB_COMMENT_LIMIT, parseMarkdown, sanitizeTree, stringifyMarkdown } from './sanitize.js'
+import { codePointLength, GITHUB_BODY_LIMIT } from './limits.js'
+import { parseMarkdown, sanitizeTree, stringifyMarkdown } from './sanitize.js'
 import type { Coverage, FileNote, OmitReason, SummaryDoc, SummaryOutcome, Usage } from './types.js'
 
+/** Where the summary will be published and how it was made, for links and the footer. */
 export interface RenderContext {
   /** `GITHUB_SERVER_URL`, e.g. https://github.com or a GHES URL. */
   readonly serverUrl: string
@@ -24,11 +26,11 @@ export interface RenderContext {
 }
 
 /**
- * Default size of a rendered summary: under GITHUB_COMMENT_LIMIT with room for our marker line
+ * Default size of a rendered summary: under GITHUB_BODY_LIMIT with room for our marker line
  * (~110 characters) or the description section's start/end markers, and for any difference in how
  * GitHub counts characters.
  */
-export const DEFAULT_RENDER_LIMIT = GITHUB_COMMENT_LIMIT - 5_536 // 60,000
+export const DEFAULT_RENDER_LIMIT = GITHUB_BODY_LIMIT - 5_536 // 60,000
 
 /** Lists longer than this go into a collapsed <details> section. */
 const COLLAPSE_AFTER = 10

@@ -13,12 +13,7 @@ import { visit } from 'unist-util-visit'
 import { stripInvisible } from './invisible.js'
 import { MARKER_TAG } from './marker.js'
 
-/**
- * GitHub rejects longer issue comment and PR bodies with 422 "body is too long (maximum is 65536
- * characters)" (REST API: issues/comments, pulls).
- */
-export const GITHUB_COMMENT_LIMIT = 65_536
-
+/** Where the sanitized markdown will be published. */
 export interface SanitizeOptions {
   /** `GITHUB_SERVER_URL`, e.g. https://github.com or a GHES URL: the only host links may point to. */
   readonly serverUrl: string
@@ -59,13 +54,6 @@ export function sanitizeTree(tree: Root, options: SanitizeOptions): void {
     if (!definitions.has(definition.identifier)) definitions.set(definition.identifier, definition)
   })
   transformChildren(tree, { host: hostOf(options.serverUrl), definitions })
-}
-
-/** Length in Unicode code points, the unit GitHub's body limit counts. */
-export function codePointLength(text: string): number {
-  let length = 0
-  for (const _ of text) length++
-  return length
 }
 
 interface Context {

@@ -21,13 +21,13 @@ export const BINARY_EXTENSIONS: readonly string[] = [
 
 /**
  * Always left out (then named as excluded): lock files, minified or bundled output, vendored and
- * generated code, test snapshots, binary and media files. `dist/` is not here: an action's committed
- * bundle lives there, but so does hand-written code in many repositories.
+ * generated code, test snapshots, binary and media files. `*.lock` and `*.lockfile` cover yarn.lock,
+ * Cargo.lock, poetry.lock, Gemfile.lock, gradle.lockfile and the like. `dist/` is not here: an action's
+ * committed bundle lives there, but so does hand-written code in many repositories.
  */
 export const DEFAULT_EXCLUDES: readonly string[] = [
-  'package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml', 'bun.lockb', 'Cargo.lock',
-  'go.sum', 'go.work.sum', 'poetry.lock', 'Pipfile.lock', 'Gemfile.lock', 'composer.lock', 'packages.lock.json',
-  'gradle.lockfile', '*.lockfile', '*.lock', 'Package.resolved',
+  'package-lock.json', 'npm-shrinkwrap.json', 'pnpm-lock.yaml', 'bun.lockb', 'go.sum', 'go.work.sum',
+  'packages.lock.json', '*.lockfile', '*.lock', 'Package.resolved',
   '*.min.js', '*.min.mjs', '*.min.cjs', '*.min.css', '*.map',
   '**/vendor/**', '**/node_modules/**', '**/third_party/**', '**/__generated__/**', '*.generated.*',
   '*.pb.go', '*_pb2.py', '*_pb2.pyi', '*_pb2_grpc.py',
@@ -65,7 +65,10 @@ const GLOB_OPTIONS: MinimatchOptions = { dot: true, matchBase: true, nocomment: 
  */
 export function createExcludeFilter(include: readonly string[], exclude: readonly string[]): (path: string) => boolean {
   const compile = (patterns: readonly string[], options: MinimatchOptions): Minimatch[] =>
-    patterns.filter((pattern) => pattern.trim() !== '').map((pattern) => new Minimatch(pattern.trim(), options))
+    patterns
+      .map((pattern) => pattern.trim())
+      .filter((pattern) => pattern !== '')
+      .map((pattern) => new Minimatch(pattern, options))
   // Extensions and lock-file names vary in case across platforms (IMAGE.PNG); user globs stay exact.
   const excluded = [...compile(DEFAULT_EXCLUDES, { ...GLOB_OPTIONS, nocase: true }), ...compile(exclude, GLOB_OPTIONS)]
   const included = compile(include, GLOB_OPTIONS)
@@ -247,9 +250,11 @@ function note(file: ChangedFile, reason: OmitReason): FileNote {
 
 /**
  * First-fit packing in priority order into at most `maxGroups` requests of `capacity` tokens each.
- * A file larger than a whole request gets a request of its own, compressed and trimmed to fit; a
- * file that finds no room is omitted (`call-cap`), and later, smaller files may still fill the gaps.
- * Without `compress`, packing gives up (undefined) at the first file that does not fit whole.
+ * A file larger than a whole request gets a request of its own, compressed and trimmed if need be.
+ * With `compress`, every diff is compressed, and a file that finds no room is omitted (`call-cap`, or
+ * `budget` when not even a request of its own holds it) while later, smaller files may still fill
+ * the gaps. Without it, the other diffs are kept whole, and packing gives up (undefined) at the first
+ * file that finds no room.
  */
 function pack(candidates: readonly Candidate[], capacity: number, maxGroups: number, compress: true): Packing
 function pack(candidates: readonly Candidate[], capacity: number, maxGroups: number, compress: false): Packing | undefined
@@ -329,6 +334,7 @@ export function refit(
   return { files: kept, dropped }
 }
 
+/** The filters, call limits and token capacities a selection must respect. */
 export interface SelectOptions {
   readonly include: readonly string[]
   readonly exclude: readonly string[]

@@ -10,6 +10,7 @@ export interface CountableMessage {
   readonly content: string
 }
 
+/** Token counts of one encoding: real (o200k_base) or the byte-counting upper bound. */
 export interface Tokenizer {
   /** Tokens of `text`, with special-token look-alikes (`<|endoftext|>`) counted as the plain text the API sees. */
   countTokens(text: string): number
@@ -27,6 +28,7 @@ export interface Tokenizer {
  * Same as gpt-tokenizer's `encodeChat` for gpt-4o and OpenAI's cookbook "How to count tokens with tiktoken".
  */
 export const MESSAGE_FRAMING_TOKENS = 3
+/** `<|im_start|>assistant<|im_sep|>`, which primes the reply: see MESSAGE_FRAMING_TOKENS. */
 export const REPLY_PRIMER_TOKENS = 3
 
 /** Bytes of the longest o200k_base token (a run of 128 spaces): a text of N bytes has at least N/128 tokens. */

@@ -9,7 +9,6 @@ import {
   explainEntraError,
   FEDERATION_PROPAGATION_DELAYS_MS,
   missingIdTokenPermissionMessage,
-  OidcUnavailable,
   resolveAuthMode,
   withFederationPropagationRetry,
   type AuthDeps
@@ -435,18 +434,6 @@ describe('createAuth', () => {
     }
     return { value, secrets, log, idTokenCalls: () => idTokenCalls }
   }
-
-  it('oidc without ACTIONS_ID_TOKEN_REQUEST_URL → OidcUnavailable from getToken, before any request', async () => {
-    const d = deps({})
-    const auth = createAuth(settings(), d.value)
-    expect(auth.mode).toBe('oidc')
-    expect(auth.label).toBe('keyless (OIDC)')
-    const error = await auth.getToken().catch((e: unknown) => e)
-    expect(error).toBeInstanceOf(OidcUnavailable)
-    expect(error).toBeInstanceOf(ActionError)
-    expect((error as Error).message).toBe(missingIdTokenPermissionMessage())
-    expect(d.idTokenCalls()).toBe(0)
-  })
 
   it('missingIdTokenPermissionMessage is one line with the permissions YAML', () => {
     const message = missingIdTokenPermissionMessage()

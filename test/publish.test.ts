@@ -4,10 +4,10 @@ import { createServer, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { ActionError } from '../src/errors.js'
 import { createOctokit, type Octokit } from '../src/github.js'
+import { GITHUB_BODY_LIMIT } from '../src/limits.js'
 import { commentMarker, DESCRIPTION_END, descriptionStart } from '../src/marker.js'
 import {
   findOurComments,
-  GITHUB_BODY_LIMIT,
   publishComment,
   publishDescription,
   resolveIdentity,

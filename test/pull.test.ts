@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { ActionError } from '../src/errors.js'
 import { createOctokit, explainGitHubError } from '../src/github.js'
-import { configuredProxies, failedProxy } from '../src/proxy.js'
+import { configuredProxies, errorChain, failedProxy, networkFailure } from '../src/proxy.js'
 import { GITHUB_FILES_LIMIT, readPullRequest } from '../src/pull.js'
 import type { Log } from '../src/types.js'
 
@@ -170,6 +170,30 @@ describe('proxies', () => {
       { variable: 'HTTPS_PROXY', url: 'http://proxy.corp:3128' },
       { variable: 'http_proxy', url: 'http://proxy.corp:8080' }
     ])
+  })
+
+  it('errorChain walks causes and AggregateError members breadth first, lists a string cause, and stops at a cycle', () => {
+    const inner = new Error('inner')
+    const member = new Error('member', { cause: 'text cause' })
+    const aggregate = new AggregateError([member], 'aggregate', { cause: inner })
+    const outer = new Error('outer', { cause: aggregate })
+    expect(errorChain(outer)).toEqual([outer, aggregate, inner, member, 'text cause'])
+    const looped = new Error('looped')
+    looped.cause = looped
+    expect(errorChain(looped)).toEqual([looped])
+    expect(errorChain('thrown text')).toEqual(['thrown text'])
+    expect(errorChain(undefined)).toEqual([])
+  })
+
+  it('networkFailure names a socket, DNS or TLS failure anywhere along the chain, and nothing else', () => {
+    const code = (value: string) => Object.assign(new Error(value), { code: value })
+    expect(networkFailure(new TypeError('fetch failed', { cause: code('ENOTFOUND') }))).toBe('ENOTFOUND')
+    expect(networkFailure(new TypeError('fetch failed', { cause: new AggregateError([code('ECONNREFUSED')]) }))).toBe('ECONNREFUSED')
+    expect(networkFailure(new Error('request failed', { cause: code('UNABLE_TO_GET_ISSUER_CERT_LOCALLY') }))).toBe('UNABLE_TO_GET_ISSUER_CERT_LOCALLY')
+    expect(networkFailure(Object.assign(new Error('msal'), { errorCode: 'network_error' }))).toBe('network_error')
+    expect(networkFailure(new Error('aborted', { cause: code('ABORT_ERR') }))).toBeUndefined()
+    expect(networkFailure(code('PARSE_ERROR'))).toBeUndefined()
+    expect(networkFailure('ECONNREFUSED')).toBeUndefined()
   })
 
   it('failedProxy names a proxy only when the failed connection was to it', () => {

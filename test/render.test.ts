@@ -1,8 +1,9 @@
 import { describe, expect, it } from '@jest/globals'
 import { createHash } from 'node:crypto'
+import { codePointLength, GITHUB_BODY_LIMIT } from '../src/limits.js'
 import { MARKER_TAG } from '../src/marker.js'
 import { DEFAULT_RENDER_LIMIT, filesViewUrl, renderSummary } from '../src/render.js'
-import { codePointLength, GITHUB_COMMENT_LIMIT, parseMarkdown } from '../src/sanitize.js'
+import { parseMarkdown } from '../src/sanitize.js'
 import type { Coverage, SummaryOutcome, Usage } from '../src/types.js'
 
 const context = { serverUrl: 'https://github.com', owner: 'octo', repo: 'app', number: 7, deployment: 'gpt-4o-mini', authLabel: 'keyless (OIDC)' }
@@ -120,7 +121,7 @@ describe('renderSummary', () => {
     it('cuts the walkthrough tail with a note and fits the default limit', () => {
       const markdown = renderSummary(big, context)
       expect(codePointLength(markdown)).toBeLessThanOrEqual(DEFAULT_RENDER_LIMIT)
-      expect(DEFAULT_RENDER_LIMIT).toBeLessThan(GITHUB_COMMENT_LIMIT)
+      expect(DEFAULT_RENDER_LIMIT).toBeLessThan(GITHUB_BODY_LIMIT)
       const shown = markdown.match(/^\| \[`packages\//gm)?.length ?? 0
       expect(shown).toBeGreaterThan(100)
       expect(markdown).toContain(`… ${(4_990 - shown).toLocaleString('en-US')} more files not shown`)

@@ -5,7 +5,8 @@ import { visit } from 'unist-util-visit'
 import { MARKER_TAG } from '../src/marker.js'
 import { renderSummary } from '../src/render.js'
 import { stripInvisible } from '../src/invisible.js'
-import { codePointLength, parseMarkdown, sanitizeMarkdown } from '../src/sanitize.js'
+import { codePointLength } from '../src/limits.js'
+import { parseMarkdown, sanitizeMarkdown } from '../src/sanitize.js'
 import type { SummaryOutcome } from '../src/types.js'
 
 const options = { serverUrl: 'https://github.com' }

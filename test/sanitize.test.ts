@@ -3,7 +3,8 @@ import type { Nodes } from 'mdast'
 import { visit } from 'unist-util-visit'
 import { MARKER_TAG, commentMarker } from '../src/marker.js'
 import { stripInvisible } from '../src/invisible.js'
-import { codePointLength, parseMarkdown, sanitizeMarkdown } from '../src/sanitize.js'
+import { codePointLength } from '../src/limits.js'
+import { parseMarkdown, sanitizeMarkdown } from '../src/sanitize.js'
 
 const options = { serverUrl: 'https://github.com' }
 const sanitize = (markdown: string) => sanitizeMarkdown(markdown, options)
