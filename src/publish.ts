@@ -202,7 +202,7 @@ async function deleteComment(octokit: Octokit, target: PublishTarget, comment: O
 export async function publishDescription(
   octokit: Octokit,
   target: PublishTarget,
-  section: string,
+  section: SectionRenderer,
   fingerprint: string,
   expectedHeadSha: string,
   log: Log
@@ -216,7 +216,7 @@ export async function publishDescription(
     return 'stale'
   }
   const current = pull.body ?? ''
-  const next = fitSection(current, section, fingerprint, GITHUB_BODY_LIMIT)
+  const next = spliceDescription(current, section, fingerprint, GITHUB_BODY_LIMIT)
   if (next === undefined) {
     log.warning(
       `The description of ${describe(target)} is too long (${codePointLength(current)} of ${GITHUB_BODY_LIMIT} characters) to add a summary section: nothing written; use publish: comment for this PR.`
@@ -237,43 +237,36 @@ export async function publishDescription(
   return 'updated'
 }
 
-/** Ends the shortened section, so readers know there was more. */
-const SHORTENED_NOTE = `\n\n_The summary was shortened to fit GitHub's ${GITHUB_BODY_LIMIT.toLocaleString('en-US')}-character limit on the description._`
+/**
+ * Renders our section within `room` code points. Shortening happens there, on the markdown syntax
+ * tree: cutting rendered markdown as text could split a code span and revive a mention it held.
+ */
+export type SectionRenderer = (room: number) => string
+
+/** Below this much room our section would say nothing useful: the description is left alone. */
+const MIN_SECTION_ROOM = 500
 
 /**
  * The PR body with our section (between `descriptionStart(fingerprint)` and `DESCRIPTION_END`)
- * replaced, or appended after a blank line the first time. Human text above and below is kept
- * byte for byte; when the result would exceed `limit` code points, only our section is shortened (with
- * a note). Returns `prBody` unchanged when not even an empty section fits.
+ * replaced, or appended after a blank line the first time. Human text above and below is kept byte
+ * for byte, and only our section is fitted into what room the human text leaves under `limit` code
+ * points. Undefined when that room is too small, or the rendered section does not fit it.
  */
-export function spliceDescription(prBody: string, section: string, fingerprint: string, limit: number): string {
-  return fitSection(prBody, section, fingerprint, limit) ?? prBody
-}
-
-function fitSection(prBody: string, section: string, fingerprint: string, limit: number): string | undefined {
+export function spliceDescription(prBody: string, section: SectionRenderer, fingerprint: string, limit: number): string | undefined {
   const existing = findDescriptionSection(prBody)
   const before = existing ? prBody.slice(0, existing.start) : prBody + separatorAfter(prBody)
   const after = existing ? prBody.slice(existing.end) : ''
   const build = (text: string): string => `${before}${descriptionStart(fingerprint)}\n${text}\n${DESCRIPTION_END}${after}`
-
-  const full = build(section)
-  if (codePointLength(full) <= limit) return full
-  const room = limit - codePointLength(build('')) - codePointLength(SHORTENED_NOTE)
-  if (room <= 0) return undefined
-  return build(shorten(section, room) + SHORTENED_NOTE)
+  const room = limit - codePointLength(build(''))
+  if (room < MIN_SECTION_ROOM) return undefined
+  const body = build(section(room))
+  return codePointLength(body) <= limit ? body : undefined
 }
 
 /** A blank line between the human text and our section, as markdown needs to start a new block. */
 function separatorAfter(text: string): string {
   if (text === '' || /\r?\n\r?\n$/.test(text)) return ''
   return /\r?\n$/.test(text) ? '\n' : '\n\n'
-}
-
-/** At most `room` code points of `text`, cut at a line break where there is one, so no line is torn. */
-function shorten(text: string, room: number): string {
-  const head = Array.from(text).slice(0, room).join('')
-  const lineEnd = head.lastIndexOf('\n')
-  return (lineEnd > 0 ? head.slice(0, lineEnd) : head).trimEnd()
 }
 
 function describe(target: PublishTarget): string {

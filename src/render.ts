@@ -43,7 +43,8 @@ const REASONS: Record<OmitReason, string> = {
   binary: 'binary',
   'too-large': 'too large for a GitHub diff',
   budget: 'over max-input-tokens',
-  'call-cap': 'over max-model-calls'
+  'call-cap': 'over max-model-calls',
+  'no-answer': 'no answer from the model (content filter)'
 }
 
 /** Link to a file in the PR's "Files changed" view; GitHub anchors each file at `diff-<sha256 of its path>`. */

@@ -3,6 +3,7 @@ import * as core from '@actions/core'
 import { createOctokit } from './github.js'
 import { ActionError, SkipRun } from './errors.js'
 import { commentMarker, parseDescriptionMarker, withoutDescriptionSection } from './marker.js'
+import { codePointLength } from './limits.js'
 import { readPullRequest } from './pull.js'
 import { findOurComments, publishComment, publishDescription, resolveIdentity, type Identity, type OurComment } from './publish.js'
 import { readSettings } from './settings.js'
@@ -94,7 +95,7 @@ function skipBeforeSettings(event: Record<string, unknown>, eventName: string): 
   if (fork && wantsOidc && !process.env.ACTIONS_ID_TOKEN_REQUEST_URL) {
     return new SkipRun(
       'fork-without-oidc',
-      `PR #${pull?.number ?? '?'} comes from a fork (${headRepo ?? 'a deleted repository'}), and GitHub gives fork PRs no OIDC token under '${eventName}': skipped. See the README section "Forks" to summarize fork PRs safely.`
+      `PR #${pull?.number ?? '?'} comes from a fork, and GitHub gives fork PRs no OIDC token under '${eventName}': skipped. See the README section "Forks" to summarize fork PRs safely.`
     )
   }
   if (eventName === 'issue_comment' && issue && !issue.pull_request && core.getInput('pull-number').trim() === '') {
@@ -176,15 +177,18 @@ async function summarizeAndPublish(stage: Stage): Promise<RunResult> {
   // A notice is published without the fingerprint, so that a re-run of the same PR tries again.
   const publishedFingerprint = outcome.notice ? '' : fingerprint
 
-  const { renderSummary } = await rendering
-  const markdown = renderSummary(outcome, {
-    serverUrl: serverUrl(),
-    owner: target.owner,
-    repo: target.repo,
-    number: target.number,
-    deployment: settings.deployment,
-    authLabel: azure.label
-  })
+  const { renderSummary, DEFAULT_RENDER_LIMIT } = await rendering
+  const renderWithin = (limit: number): string =>
+    renderSummary(outcome, {
+      serverUrl: serverUrl(),
+      owner: target.owner,
+      repo: target.repo,
+      number: target.number,
+      deployment: settings.deployment,
+      authLabel: azure.label,
+      limit: Math.min(limit, DEFAULT_RENDER_LIMIT)
+    })
+  const markdown = renderWithin(DEFAULT_RENDER_LIMIT)
 
   let published: { id: number; url: string } | undefined
   await core.group(`Publishing (${settings.publish})`, async () => {
@@ -192,7 +196,8 @@ async function summarizeAndPublish(stage: Stage): Promise<RunResult> {
       const identity = (await stage.identityPromise) ?? { botOnly: true }
       published = await publishComment(octokit, target, `${commentMarker(publishedFingerprint)}\n${markdown}`, identity, log)
     } else if (settings.publish === 'description') {
-      await publishDescription(octokit, target, markdown, publishedFingerprint, pr.headSha, log)
+      // Next to the human text there may be less room: the section is rendered again to fit it.
+      await publishDescription(octokit, target, (room) => (room >= codePointLength(markdown) ? markdown : renderWithin(room)), publishedFingerprint, pr.headSha, log)
     }
   })
 

@@ -490,8 +490,7 @@ export async function summarize(plan: Plan, model: ModelClient, settings: Settin
     else if (answer.kind === 'unreadable') partials.push(answer.content)
     else {
       failures.push(answer)
-      // No reason fits a withheld answer exactly; `budget` (not summarized within the budget) is closest.
-      session.omit(files, answer.kind === 'no-calls' ? 'call-cap' : 'budget')
+      session.omit(files, answer.kind === 'no-calls' ? 'call-cap' : 'no-answer')
       log.warning(`Map request ${index + 1} of ${plan.groups.length} produced no summary (${answer.kind}): its ${files.length} files are listed as omitted.`)
     }
   }

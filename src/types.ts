@@ -110,6 +110,7 @@ export type OmitReason =
   | 'too-large' // no patch: GitHub did not return one
   | 'budget' // did not fit max-input-tokens even compressed
   | 'call-cap' // did not fit within max-model-calls
+  | 'no-answer' // its request was content-filtered or answered with nothing
 
 export interface FileNote {
   readonly path: string

@@ -284,9 +284,9 @@ describe('spliceDescription', () => {
   const section = (fp: string, text: string) => `${descriptionStart(fp)}\n${text}\n${DESCRIPTION_END}`
 
   it('appends our section after a blank line the first time, and leaves an empty body to it alone', () => {
-    expect(spliceDescription('Human text.', 'summary', 'ab', GITHUB_BODY_LIMIT)).toBe(`Human text.\n\n${section('ab', 'summary')}`)
-    expect(spliceDescription('Human text.\r\n', 'summary', 'ab', GITHUB_BODY_LIMIT)).toBe(`Human text.\r\n\n${section('ab', 'summary')}`)
-    expect(spliceDescription('', 'summary', 'ab', GITHUB_BODY_LIMIT)).toBe(section('ab', 'summary'))
+    expect(spliceDescription('Human text.', () => 'summary', 'ab', GITHUB_BODY_LIMIT)).toBe(`Human text.\n\n${section('ab', 'summary')}`)
+    expect(spliceDescription('Human text.\r\n', () => 'summary', 'ab', GITHUB_BODY_LIMIT)).toBe(`Human text.\r\n\n${section('ab', 'summary')}`)
+    expect(spliceDescription('', () => 'summary', 'ab', GITHUB_BODY_LIMIT)).toBe(section('ab', 'summary'))
   })
 
   it('replaces our section and keeps the human text above and below byte for byte', () => {
@@ -295,34 +295,35 @@ describe('spliceDescription', () => {
     fc.assert(
       fc.property(human, human, fc.string(), (above, below, text) => {
         const body = `${above}${section('0a', 'old summary')}${below}`
-        expect(spliceDescription(body, text, 'ff', GITHUB_BODY_LIMIT)).toBe(`${above}${section('ff', text)}${below}`)
+        expect(spliceDescription(body, () => text, 'ff', GITHUB_BODY_LIMIT)).toBe(`${above}${section('ff', text)}${below}`)
       })
     )
   })
 
   it('does not swallow human text after a start marker a human left without its end', () => {
     const body = `Intro\n${descriptionStart('0a')}\nhuman notes\n${section('0b', 'old')}\nOutro`
-    expect(spliceDescription(body, 'new', 'ff', GITHUB_BODY_LIMIT)).toBe(`Intro\n${descriptionStart('0a')}\nhuman notes\n${section('ff', 'new')}\nOutro`)
+    expect(spliceDescription(body, () => 'new', 'ff', GITHUB_BODY_LIMIT)).toBe(`Intro\n${descriptionStart('0a')}\nhuman notes\n${section('ff', 'new')}\nOutro`)
   })
 
-  it('shortens only our section near the limit, with a note, counting code points', () => {
+  it('asks for our section within the room the human text leaves, counting code points, and never cuts it as text', () => {
     const above = `${'😀'.repeat(300)}\n`
     const below = '\nSigned-off-by: a human'
-    const summary = Array.from({ length: 80 }, (_, i) => `- point ${i} ${'x'.repeat(20)}`).join('\n')
     const limit = 1200
+    const body = `${above}${section('0a', 'old')}${below}`
+    const rooms: number[] = []
+    const result = spliceDescription(body, (room) => (rooms.push(room), 'x'.repeat(room)), 'ff', limit)
 
-    const result = spliceDescription(`${above}${section('0a', 'old')}${below}`, summary, 'ff', limit)
-
-    expect(Array.from(result).length).toBeLessThanOrEqual(limit)
-    expect(result.startsWith(`${above}${descriptionStart('ff')}\n- point 0 `)).toBe(true)
-    expect(result.endsWith(`shortened to fit GitHub's 65,536-character limit on the description._\n${DESCRIPTION_END}${below}`)).toBe(true)
-    // Cut at a line break: the last kept point is whole.
-    expect(result).toMatch(/- point \d+ x{20}\n\n_The summary was shortened/)
+    expect(rooms).toEqual([limit - Array.from(`${above}${section('ff', '')}${below}`).length])
+    expect(Array.from(result ?? '').length).toBe(limit)
+    expect(result?.startsWith(`${above}${descriptionStart('ff')}\nxxx`)).toBe(true)
+    expect(result?.endsWith(`xxx\n${DESCRIPTION_END}${below}`)).toBe(true)
+    // A renderer that ignores the room gets nothing written, rather than a cut in its markdown.
+    expect(spliceDescription(body, () => 'x'.repeat(limit), 'ff', limit)).toBeUndefined()
   })
 
-  it('returns the body unchanged when not even an empty section fits', () => {
-    const body = 'h'.repeat(GITHUB_BODY_LIMIT - 50)
-    expect(spliceDescription(body, 'summary', 'ff', GITHUB_BODY_LIMIT)).toBe(body)
+  it('gives up when the human text leaves too little room for a useful section', () => {
+    const body = 'h'.repeat(GITHUB_BODY_LIMIT - 300)
+    expect(spliceDescription(body, () => 'summary', 'ff', GITHUB_BODY_LIMIT)).toBeUndefined()
   })
 })
 
@@ -332,7 +333,7 @@ describe('publishDescription', () => {
     fake.pr.body = 'Please review.'
     const log = recordingLog()
 
-    await expect(publishDescription(client(fake), target, 'summary', 'ff', 'a'.repeat(40), log)).resolves.toBe('updated')
+    await expect(publishDescription(client(fake), target, () => 'summary', 'ff', 'a'.repeat(40), log)).resolves.toBe('updated')
 
     expect(fake.pr.body).toBe(`Please review.\n\n${descriptionStart('ff')}\nsummary\n${DESCRIPTION_END}`)
     expect(log.lines).toContain('info: Updated the summary section of the description: https://github.com/octo/app/pull/7')
@@ -342,7 +343,7 @@ describe('publishDescription', () => {
     const fake = await startGitHub({ user: ALICE, poster: ALICE })
     fake.pr = { body: 'Please review.', headSha: 'b'.repeat(40) }
 
-    await expect(publishDescription(client(fake), target, 'summary', 'ff', 'a'.repeat(40), recordingLog())).resolves.toBe('stale')
+    await expect(publishDescription(client(fake), target, () => 'summary', 'ff', 'a'.repeat(40), recordingLog())).resolves.toBe('stale')
 
     expect(fake.pr.body).toBe('Please review.')
     expect(writes(fake)).toEqual([])
@@ -353,7 +354,7 @@ describe('publishDescription', () => {
     fake.pr.body = 'h'.repeat(GITHUB_BODY_LIMIT - 10)
     const log = recordingLog()
 
-    await expect(publishDescription(client(fake), target, 'summary', 'ff', 'a'.repeat(40), log)).resolves.toBe('too-long')
+    await expect(publishDescription(client(fake), target, () => 'summary', 'ff', 'a'.repeat(40), log)).resolves.toBe('too-long')
 
     expect(writes(fake)).toEqual([])
     expect(log.lines.some((l) => l.startsWith('warning: The description of octo/app#7 is too long'))).toBe(true)

@@ -90,7 +90,7 @@ describe('renderSummary (properties)', () => {
     path,
     additions: fc.nat(),
     deletions: fc.nat(),
-    reason: fc.constantFrom('excluded', 'binary', 'too-large', 'budget', 'call-cap' as const)
+    reason: fc.constantFrom('excluded', 'binary', 'too-large', 'budget', 'call-cap', 'no-answer' as const)
   })
   const outcome: fc.Arbitrary<SummaryOutcome> = fc.record({
     doc: fc.option(

@@ -402,7 +402,7 @@ describe('summarize', () => {
     expect(outcome.doc?.overview).toBe('reduce overview')
     for (const path of filteredGroup) {
       expect(outcome.coverage.summarized).not.toContain(path)
-      expect(outcome.coverage.omitted).toContainEqual(expect.objectContaining({ path, reason: 'budget' }))
+      expect(outcome.coverage.omitted).toContainEqual(expect.objectContaining({ path, reason: 'no-answer' }))
     }
     expect(outcome.doc?.files.map((f) => f.path)).not.toContain(filteredGroup[0])
     expect(silentLog.lines.some((line) => line.startsWith('warning: Map request 2 of 3'))).toBe(true)
