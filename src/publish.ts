@@ -212,7 +212,7 @@ export async function publishDescription(
     { action: `read ${describe(target)}`, pullRequest: target }
   )
   if (pull.head.sha !== expectedHeadSha) {
-    log.info(`${describe(target)} moved from ${expectedHeadSha.slice(0, 7)} to ${pull.head.sha.slice(0, 7)} since this run started: its description is left to the newer run.`)
+    log.notice(`${describe(target)} moved from ${expectedHeadSha.slice(0, 7)} to ${pull.head.sha.slice(0, 7)} since this run started: its description is left to the newer run.`)
     return 'stale'
   }
   const current = pull.body ?? ''
