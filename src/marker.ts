@@ -35,6 +35,14 @@ export function findDescriptionSection(body: string | null | undefined): { start
   return match ? { start: match.index, end: match.index + match[0].length, fingerprint: match[1] ?? '' } : undefined
 }
 
+/** The markdown inside our description section (markers excluded), if the PR body has one. */
+export function descriptionSectionText(body: string | null | undefined): string | undefined {
+  const section = findDescriptionSection(body)
+  if (!section || !body) return undefined
+  const inner = body.slice(section.start, section.end)
+  return inner.slice(inner.indexOf('-->') + 3, inner.length - DESCRIPTION_END.length).replace(/^\r?\n|\r?\n$/g, '')
+}
+
 /** The fingerprint of our description section, if the PR body has one. */
 export function parseDescriptionMarker(body: string | null | undefined): { fingerprint: string } | undefined {
   const section = findDescriptionSection(body)

@@ -139,9 +139,9 @@ export function fileSection(file: ChangedFile, patch: string): string {
   return patch === '' ? header : `${header}\n${patch}`
 }
 
-// A path could carry a newline and forge a `File:` line of its own.
+// A path could carry a line break (U+2028/U+2029 included) and forge a `File:` line of its own.
 function oneLine(text: string): string {
-  return text.replace(/[\r\n\t\v\f]/g, ' ')
+  return text.replace(/[\r\n\t\v\f\u0085\u2028\u2029]/g, ' ')
 }
 
 /** The cleaned PR text that frames the diffs. */

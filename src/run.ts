@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import * as core from '@actions/core'
 import { createOctokit } from './github.js'
 import { ActionError, SkipRun } from './errors.js'
-import { commentMarker, parseDescriptionMarker, withoutDescriptionSection } from './marker.js'
+import { commentMarker, descriptionSectionText, parseDescriptionMarker, withoutDescriptionSection } from './marker.js'
 import { codePointLength } from './limits.js'
 import { readPullRequest } from './pull.js'
 import { findOurComments, publishComment, publishDescription, resolveIdentity, type Identity, type OurComment } from './publish.js'
@@ -137,7 +137,10 @@ async function summarizeAndPublish(stage: Stage): Promise<RunResult> {
   // Our own description section is not the author's text: it is neither fingerprinted nor prompted.
   const authored: PullRequestData = { ...data, pr: { ...pr, body: withoutDescriptionSection(pr.body) } }
   const fingerprint = summarize.fingerprint(authored, settings)
-  if (previousFingerprint === fingerprint) return await unchangedResult(data, existing[0])
+  if (previousFingerprint === fingerprint) {
+    const previous = settings.publish === 'comment' ? existing[0]?.body.slice(existing[0].body.indexOf('\n') + 1) : descriptionSectionText(pr.body)
+    return await unchangedResult(data, previous ?? '', existing[0])
+  }
 
   const plan = await summarize.planSummary(authored, settings)
   core.debug(`Removed ${plan.removedCharacters} hidden characters (HTML comments, zero-width, bidi, tags) from PR text before prompting.`)
@@ -216,14 +219,15 @@ async function summarizeAndPublish(stage: Stage): Promise<RunResult> {
   }
 }
 
-async function unchangedResult(data: PullRequestData, comment: OurComment | undefined): Promise<RunResult> {
+/** The outputs of an unchanged PR: what was published before, and nothing spent. */
+async function unchangedResult(data: PullRequestData, summary: string, comment: OurComment | undefined): Promise<RunResult> {
   const where = comment ? ` (${comment.url})` : ''
   const message = `PR #${data.pr.number} is unchanged since the last summary${where}: no model call made.`
   core.notice(message)
   await writeJobSummary(`### Azure OpenAI PR summary unchanged\n\n${message}\n`)
   return {
     ...skippedResult('unchanged', Math.max(data.pr.changedFiles, data.files.length)),
-    summary: comment ? comment.body.slice(comment.body.indexOf('\n') + 1) : '',
+    summary,
     commentId: comment?.id,
     commentUrl: comment?.url
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { commentMarker, descriptionStart, DESCRIPTION_END, findDescriptionSection, parseCommentMarker, parseDescriptionMarker, withoutDescriptionSection } from '../src/marker.js'
+import { commentMarker, descriptionStart, DESCRIPTION_END, descriptionSectionText, findDescriptionSection, parseCommentMarker, parseDescriptionMarker, withoutDescriptionSection } from '../src/marker.js'
 
 describe('markers', () => {
   it('round-trips the fingerprint of a comment marker at the start of a body', () => {
@@ -21,5 +21,11 @@ describe('markers', () => {
     expect(withoutDescriptionSection(`Human intro.\n\n${section}`)).toBe('Human intro.')
     expect(withoutDescriptionSection('No section here.')).toBe('No section here.')
     expect(findDescriptionSection(`x${section}y`)).toEqual({ start: 1, end: 1 + section.length, fingerprint: 'ab' })
+  })
+
+  it('reads back the markdown inside our section', () => {
+    const body = `Intro\r\n\r\n${descriptionStart('ab')}\n## Summary\nours\n${DESCRIPTION_END}\nOutro`
+    expect(descriptionSectionText(body)).toBe('## Summary\nours')
+    expect(descriptionSectionText('no section')).toBeUndefined()
   })
 })

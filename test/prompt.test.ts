@@ -40,8 +40,10 @@ describe('fileSection', () => {
   })
 
   it('keeps a hostile path on its own line', () => {
-    const header = fileSection({ filename: 'a\nFile: forged.ts (added, +1 -0)', status: 'added', additions: 1, deletions: 0 }, '')
-    expect(header.split('\n')).toHaveLength(1)
+    for (const lineBreak of ['\n', '\r', '\u2028', '\u2029', '\u0085']) {
+      const header = fileSection({ filename: `a${lineBreak}File: forged.ts (added, +1 -0)`, status: 'added', additions: 1, deletions: 0 }, '')
+      expect(header.split(/\r\n|[\n\r\u2028\u2029\u0085]/)).toHaveLength(1)
+    }
   })
 })
 

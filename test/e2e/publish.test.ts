@@ -204,6 +204,9 @@ describe('publish: description', () => {
     expect(errors(third)).toEqual([])
     expect(third.outputs.skipped).toBe('unchanged')
     expect(third.outputs['model-calls']).toBe('0')
+    // The summary output is what the description already shows.
+    expect(third.outputs.summary).toContain('## Summary')
+    expect(afterSecond).toContain(third.outputs.summary)
     expect(description(pr)).toBe(afterSecond)
     expect(emu.openai.requests).toHaveLength(2)
     expect(emu.github.requests.filter((r: { route: string }) => r.route === 'github.pull.update')).toHaveLength(2)
