@@ -52,11 +52,20 @@ export async function run(): Promise<void> {
     )
     process.exit(1)
   }, (settings.timeoutSeconds + WATCHDOG_GRACE_SECONDS) * 1000).unref()
+  try {
+    await readSummarizePublish(settings, repo, settings.pullNumber, deadline)
+  } finally {
+    clearTimeout(watchdog)
+  }
+}
+
+/** From the PR read to the outputs; a SkipRun on the way ends it with a notice and exit 0. */
+async function readSummarizePublish(settings: Settings, repo: RepoRef, number: number, deadline: number): Promise<void> {
   const octokit = createOctokit(settings.githubToken, { log, timeoutMs: settings.timeoutSeconds * 1000 })
-  const target = { ...repo, number: settings.pullNumber }
+  const target = { ...repo, number }
 
   // Reads that do not depend on each other start together.
-  const dataPromise = readPullRequest(octokit, repo, settings.pullNumber, log)
+  const dataPromise = readPullRequest(octokit, repo, number, log)
   const identityPromise = settings.publish === 'comment' ? resolveIdentity(octokit, log) : Promise.resolve(undefined)
   const commentsPromise = identityPromise.then((identity) => (identity ? findOurComments(octokit, target, identity) : []))
   const planning = import('./summarize.js')
@@ -74,8 +83,6 @@ export async function run(): Promise<void> {
   } catch (error) {
     if (!(error instanceof SkipRun)) throw error
     await skip(error, Math.max(data.pr.changedFiles, data.files.length))
-  } finally {
-    clearTimeout(watchdog)
   }
 }
 
