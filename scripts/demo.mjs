@@ -36,7 +36,10 @@ async function main() {
       event: pullRequestEvent(pr, { action: 'opened', serverUrl: emu.github.serverUrl })
     })
 
-    section('Action log', result.stdout + (result.stderr ? `\n${result.stderr}` : ''))
+    // `::add-mask::VALUE` is how a secret reaches the runner, which hides the line and masks VALUE
+    // everywhere after it; shown here as the runner would treat it.
+    const log = result.stdout.replace(/^::add-mask::.*$/gm, '::add-mask::*** (a token, masked by the runner from here on)')
+    section('Action log', log + (result.stderr ? `\n${result.stderr}` : ''))
     const comments = emu.github.comments(pr.owner, pr.repo, pr.number)
     section('Comment posted on the PR', comments.map((c) => `[by ${c.user.login}, ${c.html_url}]\n${c.body}`).join('\n\n---\n\n'))
     section('Job summary', result.summary)

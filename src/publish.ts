@@ -47,7 +47,7 @@ export async function resolveIdentity(octokit: Octokit, log: Log): Promise<Ident
     return { login: data.login, botOnly: false }
   } catch (error) {
     if (statusOf(error) === 403) {
-      log.debug('github-token is an installation token (GET /user refused): only comments written by a Bot are candidates.')
+      log.debug('github-token is an installation token (GET /user refused): only comments written by github-actions[bot] are candidates.')
       return { botOnly: true }
     }
     throw explainGitHubError(error, { action: 'identify the user of the github-token (GET /user)' })

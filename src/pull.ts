@@ -75,7 +75,6 @@ export async function readPullRequest(octokit: Octokit, ref: RepoRef, number: nu
     if (filesTruncated) {
       log.info(`PR #${number} changes ${pull.changed_files} files; GitHub lists only the first ${GITHUB_FILES_LIMIT}; the summary says how many it leaves out.`)
     }
-    log.info(`PR #${number}: ${files.length} files, ${commits.length} commits read.`)
     return { pr: toPullRequestInfo(ref, pull), files, commits, filesTruncated }
   } catch (error) {
     siblings.abort()
