@@ -1,7 +1,6 @@
-import { afterEach, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
-import { createServer, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { ServerResponse } from 'node:http'
 import { ActionError } from '../src/errors.js'
 import { createOctokit, type Octokit } from '../src/github.js'
 import { GITHUB_BODY_LIMIT } from '../src/limits.js'
@@ -15,6 +14,7 @@ import {
   type Identity
 } from '../src/publish.js'
 import type { Log } from '../src/types.js'
+import { json, listenLocal } from './fixtures/http.js'
 
 const target = { owner: 'octo', repo: 'app', number: 7 }
 const ACTIONS_BOT = { login: 'github-actions[bot]', type: 'Bot' }
@@ -48,18 +48,7 @@ function recordingLog(): Log & { lines: string[] } {
   }
 }
 
-const servers: Server[] = []
-afterEach(async () => {
-  for (const server of servers.splice(0)) {
-    server.closeAllConnections()
-    await new Promise((resolve) => server.close(resolve))
-  }
-})
 
-function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers })
-  res.end(JSON.stringify(body))
-}
 
 /**
  * Just enough of GitHub's REST API for publishing, on 127.0.0.1: issue comments (paginated with Link
@@ -67,7 +56,7 @@ function json(res: ServerResponse, status: number, body: unknown, headers: Recor
  */
 async function startGitHub(options: { user: { login: string; type: string } | 'installation'; poster: { login: string; type: string } }): Promise<FakeGitHub> {
   let nextId = 1000
-  const server = createServer((req, res) => {
+  const { baseUrl } = await listenLocal((req, res) => {
     let raw = ''
     req.on('data', (chunk: Buffer) => (raw += chunk.toString()))
     req.on('end', () => {
@@ -116,10 +105,8 @@ async function startGitHub(options: { user: { login: string; type: string } | 'i
       json(res, 404, { message: 'Not Found' })
     })
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  servers.push(server)
   const fake: FakeGitHub = {
-    baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    baseUrl,
     requests: [],
     comments: [],
     pr: { body: null, headSha: 'a'.repeat(40) }

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { ActionError } from '../src/errors.js'
@@ -6,6 +6,7 @@ import { createOctokit, explainGitHubError } from '../src/github.js'
 import { configuredProxies, errorChain, failedProxy, networkFailure } from '../src/proxy.js'
 import { GITHUB_FILES_LIMIT, readPullRequest } from '../src/pull.js'
 import type { Log } from '../src/types.js'
+import { json, listenLocal } from './fixtures/http.js'
 
 const ref = { owner: 'octo', repo: 'app' }
 
@@ -19,28 +20,15 @@ type Handler = (req: IncomingMessage, url: URL, res: ServerResponse) => void
 /** A GitHub stand-in on 127.0.0.1 that records every request it gets. */
 async function startGitHub(handler: Handler): Promise<{ baseUrl: string; requests: string[]; server: Server }> {
   const requests: string[] = []
-  const server = createServer((req, res) => {
+  const { server, baseUrl } = await listenLocal((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1')
     requests.push(`${req.method} ${url.pathname}${url.search}`)
     handler(req, url, res)
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  servers.push(server)
-  return { baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests, server }
+  return { baseUrl, requests, server }
 }
 
-const servers: Server[] = []
-afterEach(async () => {
-  for (const server of servers.splice(0)) {
-    server.closeAllConnections()
-    await new Promise((resolve) => server.close(resolve))
-  }
-})
 
-function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers })
-  res.end(JSON.stringify(body))
-}
 
 function pull(changedFiles: number, commits: number) {
   return {
