@@ -82,7 +82,11 @@ export const PULL_CASES = /** @type {PullCase[]} */ ([
     key: `files-${files}`,
     make: (/** @type {number} */ number) => generatedPullRequest({ files, number })
   })),
-  { label: '20 lines + 5 MB lock file', key: 'lock-file', make: (/** @type {number} */ number) => lockFilePullRequest({ number }) }
+  {
+    label: '20 lines + 5 MB lock file',
+    key: 'lock-file',
+    make: (/** @type {number} */ number) => lockFilePullRequest({ number })
+  }
 ])
 
 /**
@@ -94,11 +98,17 @@ export const PULL_CASES = /** @type {PullCase[]} */ ([
 export function lockFilePullRequest({ number = 9, lockBytes = LOCK_FILE_BYTES } = {}) {
   const base = generatedPullRequest({ files: 1, number })
   const code = ['@@ -12,4 +12,14 @@ export function loadConfig(path: string): Config {']
-  for (let k = 0; k < 10; k++) code.push(`-  const legacy${k} = read(path, ${k})`, `+  const value${k} = read(path, ${k}) ?? defaults[${k}]`)
+  for (let k = 0; k < 10; k++)
+    code.push(`-  const legacy${k} = read(path, ${k})`, `+  const value${k} = read(path, ${k}) ?? defaults[${k}]`)
   const lock = ['@@ -100,6 +100,9000 @@']
   let size = lock[0]?.length ?? 0
   for (let k = 0; size < lockBytes; k++) {
-    const entry = [`+    "node_modules/dep-${k}": {`, `+      "version": "${1 + (k % 9)}.${k % 20}.${k % 13}",`, `+      "integrity": "sha512-${(Math.imul(k + 1, 2654435761) >>> 0).toString(16).padStart(8, '0').repeat(11)}"`, '+    },']
+    const entry = [
+      `+    "node_modules/dep-${k}": {`,
+      `+      "version": "${1 + (k % 9)}.${k % 20}.${k % 13}",`,
+      `+      "integrity": "sha512-${(Math.imul(k + 1, 2654435761) >>> 0).toString(16).padStart(8, '0').repeat(11)}"`,
+      '+    },'
+    ]
     lock.push(...entry)
     size += entry.reduce((sum, line) => sum + line.length + 1, 0)
   }
@@ -167,7 +177,9 @@ export function median(values) {
   const sorted = [...values].sort((a, b) => a - b)
   const mid = Math.floor(sorted.length / 2)
   if (sorted.length === 0) return NaN
-  return sorted.length % 2 === 1 ? /** @type {number} */ (sorted[mid]) : (/** @type {number} */ (sorted[mid - 1]) + /** @type {number} */ (sorted[mid])) / 2
+  return sorted.length % 2 === 1
+    ? /** @type {number} */ (sorted[mid])
+    : /** @type {number} */ (sorted[mid - 1] + /** @type {number} */ (sorted[mid])) / 2
 }
 
 /**
@@ -224,7 +236,10 @@ export function instrument(emu) {
     return Array.prototype.push.apply(openaiLog, records)
   }
   // OIDC and Entra keep no request log; every request they serve asks their fault queue first.
-  for (const [service, faults] of /** @type {const} */ ([['oidc', emu.oidc.faults], ['entra', emu.entra.faults]])) {
+  for (const [service, faults] of /** @type {const} */ ([
+    ['oidc', emu.oidc.faults],
+    ['entra', emu.entra.faults]
+  ])) {
     const take = faults.take.bind(faults)
     faults.take = (/** @type {string} */ route) => {
       seen(service)
@@ -240,7 +255,9 @@ export function instrument(emu) {
  */
 function watchSpawn(entry) {
   // `spawn()` creates a ChildProcess and calls this undocumented method, which @types/node leaves out.
-  const prototype = /** @type {{ spawn: (this: unknown, options: any) => unknown }} */ (/** @type {unknown} */ (ChildProcess.prototype))
+  const prototype = /** @type {{ spawn: (this: unknown, options: any) => unknown }} */ (
+    /** @type {unknown} */ (ChildProcess.prototype)
+  )
   const original = prototype.spawn
   /** @type {number | undefined} */
   let spawnedAt
@@ -335,10 +352,17 @@ export async function measureRun({ emu, probe, pr, label, latencyMs = 0, preload
 
   const answered = probe.chats.filter((chat) => chat.record.status === 200)
   const prompts = answered.map((chat) => countPromptTokens(chat.record.body.messages))
-  const comment = emu.github.comments(pr.owner, pr.repo, pr.number).find((c) => c.body.startsWith('<!-- azure-openai-pr-summary:comment'))
-  const sinceSpawn = (/** @type {number | undefined} */ at) => (watch.spawnedAt !== undefined && at !== undefined ? at - watch.spawnedAt : undefined)
+  const comment = emu.github
+    .comments(pr.owner, pr.repo, pr.number)
+    .find((c) => c.body.startsWith('<!-- azure-openai-pr-summary:comment'))
+  const sinceSpawn = (/** @type {number | undefined} */ at) =>
+    watch.spawnedAt !== undefined && at !== undefined ? at - watch.spawnedAt : undefined
   const answers = probe.chats.map((chat) => chat.end).filter((end) => end !== undefined)
-  const failure = run.code === 0 ? '' : ((run.stdout.split('\n').find((line) => line.startsWith('::error')) ?? run.stderr.trim().split('\n')[0]) || `exit code ${run.code}`)
+  const failure =
+    run.code === 0
+      ? ''
+      : (run.stdout.split('\n').find((line) => line.startsWith('::error')) ?? run.stderr.trim().split('\n')[0]) ||
+        `exit code ${run.code}`
   return {
     label,
     latencyMs,
@@ -357,7 +381,12 @@ export async function measureRun({ emu, probe, pr, label, latencyMs = 0, preload
     outputs: run.outputs,
     githubRequests: emu.github.requests.length - githubBefore,
     filesInPr: pr.files.length,
-    filesNamed: comment ? filesNamed(comment.body, pr.files.map((f) => f.filename)) : 0,
+    filesNamed: comment
+      ? filesNamed(
+          comment.body,
+          pr.files.map((f) => f.filename)
+        )
+      : 0,
     peakRssKb: child?.maxRssKb,
     jsLoaded: child ? await javascriptLoaded(child.loaded) : undefined
   }
@@ -384,11 +413,32 @@ export async function runBench({ cases = PULL_CASES, coldStartRuns = COLD_START_
       const atZero = await measureRun({ emu, probe, pr: fast, label: pullCase.label, preload })
       if (!unchanged) {
         log(`${pullCase.label}: unchanged re-run …`)
-        unchanged = await measureRun({ emu, probe, pr: fast, label: `${pullCase.label}, unchanged re-run`, preload, plant: false })
+        unchanged = await measureRun({
+          emu,
+          probe,
+          pr: fast,
+          label: `${pullCase.label}, unchanged re-run`,
+          preload,
+          plant: false
+        })
       }
       log(`${pullCase.label}: model latency ${MODEL_LATENCY_MS} ms …`)
-      const slow = await measureRun({ emu, probe, pr: pullCase.make(nextNumber++), label: pullCase.label, latencyMs: MODEL_LATENCY_MS, preload })
-      rows.push({ key: pullCase.key, label: pullCase.label, files: fast.files.length, diffTokens: diffTokens(fast.files), atZero, slow })
+      const slow = await measureRun({
+        emu,
+        probe,
+        pr: pullCase.make(nextNumber++),
+        label: pullCase.label,
+        latencyMs: MODEL_LATENCY_MS,
+        preload
+      })
+      rows.push({
+        key: pullCase.key,
+        label: pullCase.label,
+        files: fast.files.length,
+        diffTokens: diffTokens(fast.files),
+        atZero,
+        slow
+      })
     }
     const first = cases[0]
     /** @type {RunMetrics[]} */
@@ -426,26 +476,52 @@ export function checkTargets(result) {
   const ok = (/** @type {boolean} */ met, /** @type {boolean} */ known) => (known ? met : undefined)
   /** @type {{ target: string, figure: string, met: boolean | undefined }[]} */
   const checks = [
-    { target: 'cold start ≤ 200 ms (median)', figure: ms(coldStart), met: ok((coldStart ?? Infinity) <= 200, coldStart !== undefined) },
+    {
+      target: 'cold start ≤ 200 ms (median)',
+      figure: ms(coldStart),
+      met: ok((coldStart ?? Infinity) <= 200, coldStart !== undefined)
+    },
     { target: 'JavaScript loaded ≤ 2 MB', figure: bytes(jsMax), met: ok((jsMax ?? Infinity) <= 2 * MB, jsMax !== undefined) }
   ]
   if (pr523) {
     checks.push(
-      { target: '523 files, 300 ms latency: ≤ 12 model calls', figure: String(pr523.slow.modelCalls), met: pr523.slow.modelCalls <= 12 },
+      {
+        target: '523 files, 300 ms latency: ≤ 12 model calls',
+        figure: String(pr523.slow.modelCalls),
+        met: pr523.slow.modelCalls <= 12
+      },
       { target: '523 files, 300 ms latency: ≤ 2.5 s wall', figure: ms(pr523.slow.wallMs), met: pr523.slow.wallMs <= 2_500 },
-      { target: '523 files: every file named', figure: `${pr523.slow.filesNamed} / ${pr523.files}`, met: pr523.slow.filesNamed === pr523.files }
+      {
+        target: '523 files: every file named',
+        figure: `${pr523.slow.filesNamed} / ${pr523.files}`,
+        met: pr523.slow.filesNamed === pr523.files
+      }
     )
   }
   if (pr3200) {
     const githubBudget = Math.ceil(pr3200.files / 100) + 6
     checks.push(
       { target: '3,200 files, no latency: ≤ 3 s wall', figure: ms(pr3200.atZero.wallMs), met: pr3200.atZero.wallMs <= 3_000 },
-      { target: `3,200 files: ≤ ceil(files/100) + 6 = ${githubBudget} GitHub requests`, figure: String(pr3200.atZero.githubRequests), met: pr3200.atZero.githubRequests <= githubBudget },
-      { target: '3,200 files: peak RSS ≤ 200 MB', figure: kb(pr3200.atZero.peakRssKb), met: ok((pr3200.atZero.peakRssKb ?? Infinity) <= 200 * 1024, pr3200.atZero.peakRssKb !== undefined) }
+      {
+        target: `3,200 files: ≤ ceil(files/100) + 6 = ${githubBudget} GitHub requests`,
+        figure: String(pr3200.atZero.githubRequests),
+        met: pr3200.atZero.githubRequests <= githubBudget
+      },
+      {
+        target: '3,200 files: peak RSS ≤ 200 MB',
+        figure: kb(pr3200.atZero.peakRssKb),
+        met: ok((pr3200.atZero.peakRssKb ?? Infinity) <= 200 * 1024, pr3200.atZero.peakRssKb !== undefined)
+      }
     )
   }
-  if (pr3) checks.push({ target: '3 files: 1 model call', figure: String(pr3.atZero.modelCalls), met: pr3.atZero.modelCalls === 1 })
-  if (result.unchanged) checks.push({ target: 'unchanged re-run: 0 model calls', figure: `${result.unchanged.modelCalls} (skipped=${result.unchanged.skipped || '—'})`, met: result.unchanged.modelCalls === 0 })
+  if (pr3)
+    checks.push({ target: '3 files: 1 model call', figure: String(pr3.atZero.modelCalls), met: pr3.atZero.modelCalls === 1 })
+  if (result.unchanged)
+    checks.push({
+      target: 'unchanged re-run: 0 model calls',
+      figure: `${result.unchanged.modelCalls} (skipped=${result.unchanged.skipped || '—'})`,
+      met: result.unchanged.modelCalls === 0
+    })
   return checks
 }
 
@@ -473,7 +549,8 @@ const ms = (value) => (value === undefined ? '—' : `${Math.round(value).toLoca
 /** @param {number | undefined} value */
 const kb = (value) => (value === undefined ? '—' : `${(value / 1024).toFixed(0)} MB`)
 /** @param {number | undefined} value */
-const bytes = (value) => (value === undefined ? '—' : value >= MB ? `${(value / MB).toFixed(2)} MB` : `${(value / 1024).toFixed(0)} KB`)
+const bytes = (value) =>
+  value === undefined ? '—' : value >= MB ? `${(value / MB).toFixed(2)} MB` : `${(value / 1024).toFixed(0)} KB`
 /** @param {number} value */
 const count = (value) => value.toLocaleString('en-US')
 /** Two significant digits, so that a lock file's 0.0003 does not print as 0.00. @param {number} prompt @param {number} diff */
@@ -514,7 +591,9 @@ export function renderReport(result, machine) {
     )
   }
   const coldValues = result.coldStarts.map((run) => run.coldStartMs).filter((v) => v !== undefined)
-  const outside = [...new Set(result.rows.flatMap((r) => [...(r.atZero.jsLoaded?.outside ?? []), ...(r.slow.jsLoaded?.outside ?? [])]))]
+  const outside = [
+    ...new Set(result.rows.flatMap((r) => [...(r.atZero.jsLoaded?.outside ?? []), ...(r.slow.jsLoaded?.outside ?? [])]))
+  ]
   lines.push(
     '',
     `Rounds are measured on the ${MODEL_LATENCY_MS} ms run; every other column of a row comes from the 0 ms run.`,
@@ -538,13 +617,16 @@ export function renderReport(result, machine) {
     result.unchanged
       ? `- Unchanged re-run (same PR, same head, our comment already there): ${result.unchanged.modelCalls} model calls, skipped=${result.unchanged.skipped || '—'}, ${result.unchanged.githubRequests} GitHub requests, wall ${ms(result.unchanged.wallMs)}, peak RSS ${kb(result.unchanged.peakRssKb)}, JS loaded ${bytes(result.unchanged.jsLoaded?.bytes)}`
       : '- Unchanged re-run: not measured',
-    `- JavaScript loaded, largest of all runs: ${bytes(maxJsLoaded(result))}` + (outside.length > 0 ? `; also loaded from outside dist/: ${outside.join(', ')}` : ' (nothing outside dist/)'),
+    `- JavaScript loaded, largest of all runs: ${bytes(maxJsLoaded(result))}` +
+      (outside.length > 0 ? `; also loaded from outside dist/: ${outside.join(', ')}` : ' (nothing outside dist/)'),
     '',
     '## Targets (reported, not enforced)',
     '',
     '| target | measured | met |',
     '|---|---:|:---:|',
-    ...checkTargets(result).map((check) => `| ${check.target} | ${check.figure} | ${check.met === undefined ? '—' : check.met ? '✅' : '❌'} |`),
+    ...checkTargets(result).map(
+      (check) => `| ${check.target} | ${check.figure} | ${check.met === undefined ? '—' : check.met ? '✅' : '❌'} |`
+    ),
     '',
     '## Peer reference (from the issue, not measured here)',
     '',
@@ -555,7 +637,7 @@ export function renderReport(result, machine) {
     '- Wall time: spawn → exit of the action process.',
     `- Cold start: this process timestamps the spawn (\`ChildProcess.prototype.spawn\`) and the first request that any emulator's request log records; median of ${COLD_START_RUNS} runs.`,
     '- Model calls: chat requests received by the Azure OpenAI emulator. Rounds: the longest chain of requests each starting after the previous one was answered.',
-    '- Prompt tokens: recounted from each answered request with the emulator\'s billing (o200k_base, chat framing included). Diff tokens: o200k_base tokens of every patch in the PR.',
+    "- Prompt tokens: recounted from each answered request with the emulator's billing (o200k_base, chat framing included). Diff tokens: o200k_base tokens of every patch in the PR.",
     '- Files named: PR files whose full path appears in the published sticky comment.',
     '- Peak RSS and JS loaded: a `--require` preload in the action process registers a synchronous `module.registerHooks` load hook (sees `import`, `require` and lazily imported chunks) and, at exit, reports `process.resourceUsage().maxRSS` and the files loaded; JS loaded is the size of the dist/ files among them.',
     ''
@@ -568,10 +650,25 @@ const escapeCell = (text) => text.replace(/\|/g, '\\|').slice(0, 160)
 
 /** A plain-text table for the terminal. @param {BenchResult} result */
 export function renderConsole(result) {
-  const header = ['PR', 'files', 'wall 0ms', `wall ${MODEL_LATENCY_MS}ms`, 'calls', 'rounds', 'prompt tok', 'max/req', 'prompt÷diff', 'GH req', 'named', 'RSS', 'JS']
+  const header = [
+    'PR',
+    'files',
+    'wall 0ms',
+    `wall ${MODEL_LATENCY_MS}ms`,
+    'calls',
+    'rounds',
+    'prompt tok',
+    'max/req',
+    'prompt÷diff',
+    'GH req',
+    'named',
+    'RSS',
+    'JS'
+  ]
   const body = result.rows.map((row) => {
     const { atZero, slow } = row
-    if (atZero.code !== 0 || slow.code !== 0) return [row.label, count(row.files), `FAILED: ${(atZero.code !== 0 ? atZero : slow).failure}`]
+    if (atZero.code !== 0 || slow.code !== 0)
+      return [row.label, count(row.files), `FAILED: ${(atZero.code !== 0 ? atZero : slow).failure}`]
     return [
       row.label,
       count(row.files),
@@ -588,19 +685,35 @@ export function renderConsole(result) {
       bytes(atZero.jsLoaded?.bytes)
     ]
   })
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((cells) => (cells.length === 3 && i > 2 ? 0 : (cells[i] ?? '').length))))
-  const format = (/** @type {string[]} */ cells) => (cells.length === 3 ? `${cells[0]?.padEnd(widths[0] ?? 0)}  ${cells[1]?.padStart(widths[1] ?? 0)}  ${cells[2]}` : cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  '))
+  const widths = header.map((h, i) =>
+    Math.max(h.length, ...body.map((cells) => (cells.length === 3 && i > 2 ? 0 : (cells[i] ?? '').length)))
+  )
+  const format = (/** @type {string[]} */ cells) =>
+    cells.length === 3
+      ? `${cells[0]?.padEnd(widths[0] ?? 0)}  ${cells[1]?.padStart(widths[1] ?? 0)}  ${cells[2]}`
+      : cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ')
   const lines = [format(header), ...body.map(format), '']
   const cold = coldStartMedian(result)
   lines.push(`cold start (median of ${result.coldStarts.length}): ${ms(cold)}`)
-  if (result.unchanged) lines.push(`unchanged re-run: ${result.unchanged.modelCalls} model calls, skipped=${result.unchanged.skipped || '—'}, JS loaded ${bytes(result.unchanged.jsLoaded?.bytes)}`)
+  if (result.unchanged)
+    lines.push(
+      `unchanged re-run: ${result.unchanged.modelCalls} model calls, skipped=${result.unchanged.skipped || '—'}, JS loaded ${bytes(result.unchanged.jsLoaded?.bytes)}`
+    )
   lines.push('after spawn (0 ms latency): GitHub / OIDC / Entra / first model request / last model answer / exit')
   for (const { label, atZero } of result.rows) {
-    const times = [atZero.firstRequestMs.github, atZero.firstRequestMs.oidc, atZero.firstRequestMs.entra, atZero.firstModelRequestMs, atZero.lastModelAnswerMs, atZero.wallMs]
+    const times = [
+      atZero.firstRequestMs.github,
+      atZero.firstRequestMs.oidc,
+      atZero.firstRequestMs.entra,
+      atZero.firstModelRequestMs,
+      atZero.lastModelAnswerMs,
+      atZero.wallMs
+    ]
     lines.push(`  ${label.padEnd(26)} ${times.map(ms).join(' / ')}`)
   }
   lines.push('', 'targets (reported, not enforced):')
-  for (const check of checkTargets(result)) lines.push(`  ${check.met === undefined ? '?' : check.met ? 'ok  ' : 'MISS'}  ${check.target}: ${check.figure}`)
+  for (const check of checkTargets(result))
+    lines.push(`  ${check.met === undefined ? '?' : check.met ? 'ok  ' : 'MISS'}  ${check.target}: ${check.figure}`)
   lines.push('', 'peer reference (from the issue):', ...PEER_REFERENCE.map((line) => `  ${line}`))
   return lines.join('\n')
 }
@@ -623,9 +736,16 @@ async function main() {
   console.log(renderConsole(result))
   writeFileSync(REPORT_PATH, renderReport(result, machine))
   console.log(`\nWrote ${relative(process.cwd(), REPORT_PATH) || REPORT_PATH} in ${ms(performance.now() - started)}.`)
-  const runs = [...result.rows.flatMap((r) => [r.atZero, r.slow]), ...result.coldStarts, ...(result.unchanged ? [result.unchanged] : [])]
+  const runs = [
+    ...result.rows.flatMap((r) => [r.atZero, r.slow]),
+    ...result.coldStarts,
+    ...(result.unchanged ? [result.unchanged] : [])
+  ]
   const failed = runs.filter((run) => run.code !== 0)
-  if (failed.length > 0) console.error(`${failed.length} run(s) of the action failed, so their figures are missing; first: ${failed[0]?.label}: ${failed[0]?.failure}`)
+  if (failed.length > 0)
+    console.error(
+      `${failed.length} run(s) of the action failed, so their figures are missing; first: ${failed[0]?.label}: ${failed[0]?.failure}`
+    )
   return failed.length > 0 ? 1 : 0
 }
 

@@ -28,7 +28,9 @@ async function main() {
     // the demo shows a realistic comment; everything around it (auth, prompt, rendering, publishing)
     // is the real action.
     emu.openai.state.respond = (body) => ({ content: scriptedAnswer(body) })
-    console.log(`Running dist/index.js with keyless auth: GitHub OIDC token → Entra ID (${emu.entra.authorityHost}) → Azure OpenAI (${emu.openai.url}).`)
+    console.log(
+      `Running dist/index.js with keyless auth: GitHub OIDC token → Entra ID (${emu.entra.authorityHost}) → Azure OpenAI (${emu.openai.url}).`
+    )
 
     const result = await runAction({
       emu,
@@ -43,16 +45,26 @@ async function main() {
     const comments = emu.github.comments(pr.owner, pr.repo, pr.number)
     section('Comment posted on the PR', comments.map((c) => `[by ${c.user.login}, ${c.html_url}]\n${c.body}`).join('\n\n---\n\n'))
     section('Job summary', result.summary)
-    section('Outputs', Object.entries(result.outputs).map(([name, value]) => `${name} = ${value.includes('\n') ? '(multi-line, see above)' : value}`).join('\n'))
+    section(
+      'Outputs',
+      Object.entries(result.outputs)
+        .map(([name, value]) => `${name} = ${value.includes('\n') ? '(multi-line, see above)' : value}`)
+        .join('\n')
+    )
     const chats = emu.openai.requests.filter((r) => r.status === 200)
-    section('Traffic', [
-      `GitHub REST requests: ${emu.github.requests.length}`,
-      `OIDC tokens issued: ${emu.oidc.state.issued}`,
-      `Azure OpenAI chat requests: ${emu.openai.requests.length} (${chats.length} answered; auth: ${[...new Set(emu.openai.requests.map((r) => r.auth))].join(', ') || 'none'})`
-    ].join('\n'))
+    section(
+      'Traffic',
+      [
+        `GitHub REST requests: ${emu.github.requests.length}`,
+        `OIDC tokens issued: ${emu.oidc.state.issued}`,
+        `Azure OpenAI chat requests: ${emu.openai.requests.length} (${chats.length} answered; auth: ${[...new Set(emu.openai.requests.map((r) => r.auth))].join(', ') || 'none'})`
+      ].join('\n')
+    )
 
     const ok = result.code === 0
-    console.log(`\n${ok ? 'Demo finished' : 'Demo FAILED'}: the action exited with code ${result.code} in ${Math.round(result.durationMs)} ms.`)
+    console.log(
+      `\n${ok ? 'Demo finished' : 'Demo FAILED'}: the action exited with code ${result.code} in ${Math.round(result.durationMs)} ms.`
+    )
     return ok ? 0 : 1
   } finally {
     await emu.close()
@@ -69,9 +81,24 @@ function scriptedAnswer(body) {
     overview:
       'Adds opt-in retries to the HTTP client: `getJson` accepts a `retry` option and retries 429 and 5xx answers with exponential backoff and full jitter. Retries are off by default, so existing callers behave as before.',
     changes: [
-      { area: 'HTTP client', points: ['`ClientOptions` gains an optional `retry` setting.', '`getJson` wraps its request in `withRetry` when retries are configured.'] },
-      { area: 'Retry policy', points: ['New `withRetry` helper: exponential backoff with full jitter, capped attempts.', 'Retries only 429 and 5xx; other errors are thrown at once.'] },
-      { area: 'Tests and docs', points: ['Unit tests for the retry loop (attempt count, backoff bounds).', 'README documents the new option.'] }
+      {
+        area: 'HTTP client',
+        points: [
+          '`ClientOptions` gains an optional `retry` setting.',
+          '`getJson` wraps its request in `withRetry` when retries are configured.'
+        ]
+      },
+      {
+        area: 'Retry policy',
+        points: [
+          'New `withRetry` helper: exponential backoff with full jitter, capped attempts.',
+          'Retries only 429 and 5xx; other errors are thrown at once.'
+        ]
+      },
+      {
+        area: 'Tests and docs',
+        points: ['Unit tests for the retry loop (attempt count, backoff bounds).', 'README documents the new option.']
+      }
     ],
     files: [
       { path: 'src/http/client.ts', summary: 'Adds the `retry` option and routes `getJson` through `withRetry`.' },
@@ -79,7 +106,10 @@ function scriptedAnswer(body) {
       { path: 'test/retry.test.ts', summary: 'Covers retry counts, backoff bounds and non-retryable errors.' },
       { path: 'README.md', summary: 'Documents the `retry` option.' }
     ],
-    risks: ['Retrying non-idempotent requests could duplicate side effects: the option is limited to `getJson` (GET) for now.', 'No upper bound on total wait time across attempts; consider a deadline.']
+    risks: [
+      'Retrying non-idempotent requests could duplicate side effects: the option is limited to `getJson` (GET) for now.',
+      'No upper bound on total wait time across attempts; consider a deadline.'
+    ]
   }
   if (body?.response_format?.type === 'json_schema') return JSON.stringify(doc)
   return `${doc.overview}\n\n${doc.changes.map((c) => `### ${c.area}\n${c.points.map((p) => `- ${p}`).join('\n')}`).join('\n\n')}`

@@ -120,8 +120,7 @@ function main() {
   const args = process.argv.slice(2)
   const write = args.includes('--write')
   const rootFlag = args.indexOf('--root')
-  const root =
-    rootFlag === -1 ? resolve(dirname(fileURLToPath(import.meta.url)), '..') : resolve(args[rootFlag + 1] ?? '.')
+  const root = rootFlag === -1 ? resolve(dirname(fileURLToPath(import.meta.url)), '..') : resolve(args[rootFlag + 1] ?? '.')
   const readmePath = join(root, 'README.md')
   const readme = readFileSync(readmePath, 'utf8')
   const action = /** @type {ActionSpec} */ (parse(readFileSync(join(root, 'action.yml'), 'utf8')))

@@ -123,29 +123,49 @@ export function createAuth(settings: Settings, deps: AuthDeps): AzureAuth {
       })
     }
     case 'azure-cli':
-      return tokenAuth(mode, label, settings, deps, undefined, async () =>
-        new (await loadIdentity()).AzureCliCredential({
-          ...(settings.tenantId ? { tenantId: settings.tenantId } : {}),
-          processTimeoutInMs: settings.timeoutSeconds * 1000
-        })
+      return tokenAuth(
+        mode,
+        label,
+        settings,
+        deps,
+        undefined,
+        async () =>
+          new (await loadIdentity()).AzureCliCredential({
+            ...(settings.tenantId ? { tenantId: settings.tenantId } : {}),
+            processTimeoutInMs: settings.timeoutSeconds * 1000
+          })
       )
     case 'managed-identity':
-      return tokenAuth(mode, label, settings, deps, undefined, async () =>
-        new (await loadIdentity()).ManagedIdentityCredential({
-          ...(settings.clientId ? { clientId: settings.clientId } : {}),
-          retryOptions: ENTRA_RETRY_OPTIONS
-        })
+      return tokenAuth(
+        mode,
+        label,
+        settings,
+        deps,
+        undefined,
+        async () =>
+          new (await loadIdentity()).ManagedIdentityCredential({
+            ...(settings.clientId ? { clientId: settings.clientId } : {}),
+            retryOptions: ENTRA_RETRY_OPTIONS
+          })
       )
     case 'default':
-      return tokenAuth(mode, label, settings, deps, undefined, async () =>
-        new (await loadIdentity()).DefaultAzureCredential({
-          authorityHost: settings.authorityHost,
-          disableInstanceDiscovery: settings.customAuthority,
-          ...(settings.tenantId ? { tenantId: settings.tenantId } : {}),
-          ...(settings.clientId ? { managedIdentityClientId: settings.clientId, workloadIdentityClientId: settings.clientId } : {}),
-          processTimeoutInMs: settings.timeoutSeconds * 1000,
-          retryOptions: ENTRA_RETRY_OPTIONS
-        })
+      return tokenAuth(
+        mode,
+        label,
+        settings,
+        deps,
+        undefined,
+        async () =>
+          new (await loadIdentity()).DefaultAzureCredential({
+            authorityHost: settings.authorityHost,
+            disableInstanceDiscovery: settings.customAuthority,
+            ...(settings.tenantId ? { tenantId: settings.tenantId } : {}),
+            ...(settings.clientId
+              ? { managedIdentityClientId: settings.clientId, workloadIdentityClientId: settings.clientId }
+              : {}),
+            processTimeoutInMs: settings.timeoutSeconds * 1000,
+            retryOptions: ENTRA_RETRY_OPTIONS
+          })
       )
   }
 }
@@ -267,7 +287,10 @@ export function createAssertionProvider(
         { cause: error }
       )
     }
-    if (!token) throw new ActionError('The GitHub OIDC endpoint returned an empty token: re-run the job later (https://www.githubstatus.com).')
+    if (!token)
+      throw new ActionError(
+        'The GitHub OIDC endpoint returned an empty token: re-run the job later (https://www.githubstatus.com).'
+      )
     deps.setSecret(token)
     const read = readOidcClaims(token)
     if (read && !claims) deps.log.info(`GitHub OIDC token: issuer ${read.iss}, subject ${read.sub}, audience ${read.aud}`)
@@ -356,12 +379,12 @@ export function explainEntraError(error: unknown, ctx: EntraErrorContext): Actio
   if (codes.includes(700024)) {
     if (ctx.claims && ctx.claims.exp === undefined) {
       return new ActionError(
-        'Entra ID refused the GitHub OIDC token because it has no `exp` claim (AADSTS700024): GitHub\'s token service always sets one, so check that ACTIONS_ID_TOKEN_REQUEST_URL points at it (https://token.actions.githubusercontent.com on github.com).',
+        "Entra ID refused the GitHub OIDC token because it has no `exp` claim (AADSTS700024): GitHub's token service always sets one, so check that ACTIONS_ID_TOKEN_REQUEST_URL points at it (https://token.actions.githubusercontent.com on github.com).",
         cause
       )
     }
     return new ActionError(
-      'Entra ID says the GitHub OIDC token had expired (AADSTS700024): a fresh one is fetched for each exchange, so check that the runner\'s clock is in sync.',
+      "Entra ID says the GitHub OIDC token had expired (AADSTS700024): a fresh one is fetched for each exchange, so check that the runner's clock is in sync.",
       cause
     )
   }
@@ -389,7 +412,10 @@ export function explainEntraError(error: unknown, ctx: EntraErrorContext): Actio
   }
   const proxy = failedProxy(error, env)
   if (proxy) {
-    return new ActionError(`Could not reach Entra ID at ${settings.authorityHost}: ${describeProxyFailure(proxy, new URL(settings.authorityHost).host)}.`, cause)
+    return new ActionError(
+      `Could not reach Entra ID at ${settings.authorityHost}: ${describeProxyFailure(proxy, new URL(settings.authorityHost).host)}.`,
+      cause
+    )
   }
   const network = networkFailure(error)
   if (network) {
@@ -398,7 +424,13 @@ export function explainEntraError(error: unknown, ctx: EntraErrorContext): Actio
       cause
     )
   }
-  if (chain.some((e) => (e as { errorCode?: unknown } | null)?.errorCode === 'endpoints_resolution_error' || /endpoints_resolution_error/.test(String((e as Error | null)?.message)))) {
+  if (
+    chain.some(
+      (e) =>
+        (e as { errorCode?: unknown } | null)?.errorCode === 'endpoints_resolution_error' ||
+        /endpoints_resolution_error/.test(String((e as Error | null)?.message))
+    )
+  ) {
     return new ActionError(
       `Could not read Entra ID's OpenID configuration at ${authority} (endpoints_resolution_error: unreachable, or not an Entra authority): check authority-host / cloud (${settings.cloud})${proxyClause(env)}.`,
       cause
@@ -481,12 +513,14 @@ function proxyClause(env: NodeJS.ProcessEnv): string {
 
 /** The Entra ID description ("AADSTS…: …") without trace ids, else the first line of the first message. */
 function entraDetail(chain: readonly unknown[]): string {
-  const messages = chain.flatMap((e) => (e instanceof Error ? [e.message] : typeof e === 'string' ? [e] : []))
+  const messages = chain
+    .flatMap((e) => (e instanceof Error ? [e.message] : typeof e === 'string' ? [e] : []))
     // A response's headers and body are never part of a message.
     .map((message) => message.split(/\s*Http status message:|\s*Headers:\s*\{/)[0] ?? '')
   for (const message of messages) {
     const aadsts = /AADSTS\d+:[^\r\n]*/.exec(message)?.[0]
-    if (aadsts) return oneLine(aadsts.split(/\s+(?:Trace ID|Correlation ID|Timestamp):|\s+-\s+(?:Correlation ID|Trace ID):/)[0] ?? aadsts)
+    if (aadsts)
+      return oneLine(aadsts.split(/\s+(?:Trace ID|Correlation ID|Timestamp):|\s+-\s+(?:Correlation ID|Trace ID):/)[0] ?? aadsts)
   }
   return oneLine(messages[0] ?? String(chain[0]))
 }

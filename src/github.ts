@@ -169,7 +169,10 @@ export function explainGitHubError(error: unknown, context: GitHubErrorContext):
       cause
     )
   }
-  if ((status === 403 || status === 429) && (headers['x-ratelimit-remaining'] === '0' || headers['x-ratelimit-remaining'] === 0)) {
+  if (
+    (status === 403 || status === 429) &&
+    (headers['x-ratelimit-remaining'] === '0' || headers['x-ratelimit-remaining'] === 0)
+  ) {
     const reset = resetTime(headers) ?? 'an unknown time'
     return new ActionError(
       `${doing}: the GitHub API rate limit of this token is used up until ${reset}; re-run after that time (or raise timeout-seconds to wait for it), or use a token with a higher limit.`,

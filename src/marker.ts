@@ -30,7 +30,9 @@ export function parseCommentMarker(body: string | null | undefined): { fingerpri
 }
 
 /** Where our section is in a PR body (start and end offsets, end exclusive), and its fingerprint. */
-export function findDescriptionSection(body: string | null | undefined): { start: number; end: number; fingerprint: string } | undefined {
+export function findDescriptionSection(
+  body: string | null | undefined
+): { start: number; end: number; fingerprint: string } | undefined {
   const match = DESCRIPTION_SECTION_RE.exec(body ?? '')
   return match ? { start: match.index, end: match.index + match[0].length, fingerprint: match[1] ?? '' } : undefined
 }

@@ -158,7 +158,9 @@ export async function createModelClient(
       const attemptMs = attemptTimeoutMs(remainingMs)
       let completion
       try {
-        completion = await clientFor(observeAttempts(baseFetch, { log: options.log, deadlineAt, attempts })).chat.completions.create(
+        completion = await clientFor(
+          observeAttempts(baseFetch, { log: options.log, deadlineAt, attempts })
+        ).chat.completions.create(
           {
             model: settings.deployment,
             messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
@@ -199,9 +201,7 @@ type FetchOptions = NonNullable<ClientOptions['fetchOptions']>
  * undici's fetch with an EnvHttpProxyAgent when a proxy is configured: Node's built-in fetch
  * ignores HTTPS_PROXY / NO_PROXY. Loaded only then, so runs without a proxy do not pay for it.
  */
-async function proxyTransport(
-  env: NodeJS.ProcessEnv
-): Promise<{ fetch: Fetch; fetchOptions: FetchOptions } | undefined> {
+async function proxyTransport(env: NodeJS.ProcessEnv): Promise<{ fetch: Fetch; fetchOptions: FetchOptions } | undefined> {
   if (configuredProxies(env).length === 0) return undefined
   const undici = await import('undici')
   // undici's own fetch must carry its own dispatcher; the casts bridge undici@6's types to the
@@ -255,7 +255,9 @@ function observeAttempts(fetch: Fetch, call: { log: Log; deadlineAt: number; att
       headers.set('x-should-retry', 'false')
       return new Response(response.body, { status: response.status, statusText: response.statusText, headers })
     }
-    log.info(`Azure OpenAI answered ${response.status}${waitMs === undefined ? '' : ` (retry after ${Math.ceil(waitMs / 1000)} s)`}; retrying if retries remain.`)
+    log.info(
+      `Azure OpenAI answered ${response.status}${waitMs === undefined ? '' : ` (retry after ${Math.ceil(waitMs / 1000)} s)`}; retrying if retries remain.`
+    )
     return response
   }
 }
@@ -294,20 +296,33 @@ function explainModelError(error: unknown, ctx: ModelErrorContext): ActionError 
   const where = `deployment '${settings.deployment}' on ${settings.endpoint} (${settings.apiVersion ? `api-version ${settings.apiVersion}` : 'v1 API'})`
   const tried = `${attempts.count} ${attempts.count === 1 ? 'attempt' : 'attempts'}`
   const budget = `timeout-seconds (${settings.timeoutSeconds} s)`
-  const raiseQuota = "raise the deployment's tokens-per-minute quota in the Foundry portal, raise timeout-seconds, or lower max-concurrency / max-input-tokens"
+  const raiseQuota =
+    "raise the deployment's tokens-per-minute quota in the Foundry portal, raise timeout-seconds, or lower max-concurrency / max-input-tokens"
 
   // Checked first: the SDK may file a proxy's ETIMEDOUT under timeouts.
   const proxy = errorChain(error).find((e): e is ProxyFailure => e instanceof ProxyFailure)
   if (proxy) {
-    return new ModelError('network', `Could not reach Azure OpenAI at ${settings.endpoint}: ${describeProxyFailure(proxy.proxy, new URL(settings.endpoint).host)}.`, cause)
+    return new ModelError(
+      'network',
+      `Could not reach Azure OpenAI at ${settings.endpoint}: ${describeProxyFailure(proxy.proxy, new URL(settings.endpoint).host)}.`,
+      cause
+    )
   }
   if (ctx.timedOut) {
     // The time ran out while waiting to retry an answer: say what the service kept answering.
     if (attempts.lastStatus === 429) {
-      return new ModelError('rate-limit', `Azure OpenAI kept answering 429 (rate limited) for ${where} until ${budget} ran out (${tried}): ${raiseQuota}.`, cause)
+      return new ModelError(
+        'rate-limit',
+        `Azure OpenAI kept answering 429 (rate limited) for ${where} until ${budget} ran out (${tried}): ${raiseQuota}.`,
+        cause
+      )
     }
     if (attempts.lastStatus !== undefined && attempts.lastStatus >= 500) {
-      return new ModelError('other', `Azure OpenAI kept failing with ${attempts.lastStatus} for ${where} until ${budget} ran out (${tried}): re-run the job later.`, cause)
+      return new ModelError(
+        'other',
+        `Azure OpenAI kept failing with ${attempts.lastStatus} for ${where} until ${budget} ran out (${tried}): re-run the job later.`,
+        cause
+      )
     }
     return new ModelError(
       'timeout',

@@ -64,20 +64,17 @@ export function parseSummaryDoc(content: string): SummaryDoc | undefined {
   } catch {
     return undefined
   }
-  const isStrings = (items: unknown): items is string[] =>
-    Array.isArray(items) && items.every((item) => typeof item === 'string')
+  const isStrings = (items: unknown): items is string[] => Array.isArray(items) && items.every((item) => typeof item === 'string')
   const doc = value as Partial<Record<keyof SummaryDoc, unknown>> | null
   if (typeof doc !== 'object' || doc === null || typeof doc.overview !== 'string' || !isStrings(doc.risks)) return undefined
   const changes = doc.changes
   const files = doc.files
   if (!Array.isArray(changes) || !Array.isArray(files)) return undefined
   const changesOk = changes.every(
-    (change: { area?: unknown; points?: unknown } | null) =>
-      typeof change?.area === 'string' && isStrings(change.points)
+    (change: { area?: unknown; points?: unknown } | null) => typeof change?.area === 'string' && isStrings(change.points)
   )
   const filesOk = files.every(
-    (file: { path?: unknown; summary?: unknown } | null) =>
-      typeof file?.path === 'string' && typeof file.summary === 'string'
+    (file: { path?: unknown; summary?: unknown } | null) => typeof file?.path === 'string' && typeof file.summary === 'string'
   )
   if (!changesOk || !filesOk) return undefined
   return {

@@ -19,7 +19,15 @@ export interface FailedProxy extends ProxySetting {
 const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'] as const
 
 /** Socket and DNS failures that mean "no connection was made" (Node's error codes). */
-const CONNECT_FAILURES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH'])
+const CONNECT_FAILURES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH'
+])
 
 /**
  * Codes that mean "the request never got an answer": the connect failures, TLS verification failures
@@ -78,7 +86,8 @@ export function failedProxy(error: unknown, env: NodeJS.ProcessEnv): FailedProxy
   if (proxies.length === 0) return undefined
   for (const e of errorChain(error)) {
     const record = e as { code?: unknown; address?: unknown; port?: unknown; hostname?: unknown; message?: unknown }
-    const tunnel = typeof record.message === 'string' ? /Proxy response \((\d{3})\) !== 200 when HTTP Tunneling/.exec(record.message) : null
+    const tunnel =
+      typeof record.message === 'string' ? /Proxy response \((\d{3})\) !== 200 when HTTP Tunneling/.exec(record.message) : null
     if (tunnel && proxies[0]) return { ...proxies[0], failure: `answered ${tunnel[1]} to CONNECT` }
     if (typeof record.code !== 'string' || !CONNECT_FAILURES.has(record.code)) continue
     const at = socketAddress(record)
@@ -101,7 +110,8 @@ function socketAddress(record: { address?: unknown; port?: unknown; hostname?: u
   hostname?: string
 } {
   if (typeof record.hostname === 'string') return { hostname: record.hostname }
-  if (typeof record.address === 'string' && record.port !== undefined) return { address: record.address, port: String(record.port) }
+  if (typeof record.address === 'string' && record.port !== undefined)
+    return { address: record.address, port: String(record.port) }
   const text = typeof record.message === 'string' ? record.message : ''
   const match = /(\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:.]+\]):(\d+)/.exec(text)
   return match ? { address: (match[1] ?? '').replace(/^\[|\]$/g, ''), port: match[2] } : {}

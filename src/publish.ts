@@ -47,7 +47,9 @@ export async function resolveIdentity(octokit: Octokit, log: Log): Promise<Ident
     return { login: data.login, botOnly: false }
   } catch (error) {
     if (statusOf(error) === 403) {
-      log.debug('github-token is an installation token (GET /user refused): only comments written by github-actions[bot] are candidates.')
+      log.debug(
+        'github-token is an installation token (GET /user refused): only comments written by github-actions[bot] are candidates.'
+      )
       return { botOnly: true }
     }
     throw explainGitHubError(error, { action: 'identify the user of the github-token (GET /user)' })
@@ -73,14 +75,13 @@ export async function findOurComments(octokit: Octokit, target: PublishTarget, i
   const marked = comments
     .filter((comment) => parseCommentMarker(comment.body) !== undefined && isWrittenBy(comment.user, identity))
     .sort((a, b) => a.id - b.id)
-  return marked
-    .map((comment) => ({
-      id: comment.id,
-      url: comment.html_url,
-      author: comment.user?.login ?? '',
-      fingerprint: parseCommentMarker(comment.body)?.fingerprint ?? '',
-      body: comment.body ?? ''
-    }))
+  return marked.map((comment) => ({
+    id: comment.id,
+    url: comment.html_url,
+    author: comment.user?.login ?? '',
+    fingerprint: parseCommentMarker(comment.body)?.fingerprint ?? '',
+    body: comment.body ?? ''
+  }))
 }
 
 function isWrittenBy(user: { login: string; type: string } | null | undefined, identity: Identity): boolean {
@@ -158,7 +159,12 @@ async function createComment(
   identity: Identity,
   log: Log
 ): Promise<{ id: number; url: string; author: Identity }> {
-  const context = { action: `create the summary comment on ${describe(target)}`, write: true, pullRequest: target, bodyLength: codePointLength(body) }
+  const context = {
+    action: `create the summary comment on ${describe(target)}`,
+    write: true,
+    pullRequest: target,
+    bodyLength: codePointLength(body)
+  }
   for (let attempt = 1; ; attempt++) {
     try {
       const { data } = await octokit.rest.issues.createComment({
@@ -173,7 +179,9 @@ async function createComment(
     } catch (error) {
       const status = statusOf(error)
       if (status === undefined || status < 500 || attempt >= CREATE_ATTEMPTS) throw explainGitHubError(error, context)
-      log.warning(`Creating the summary comment failed with ${status}; checking whether GitHub created it anyway before trying again.`)
+      log.warning(
+        `Creating the summary comment failed with ${status}; checking whether GitHub created it anyway before trying again.`
+      )
       const [found] = await findOurComments(octokit, target, identity)
       if (found) {
         log.info(`The summary comment was created despite the error: ${found.url}`)
@@ -212,7 +220,9 @@ export async function publishDescription(
     { action: `read ${describe(target)}`, pullRequest: target }
   )
   if (pull.head.sha !== expectedHeadSha) {
-    log.notice(`${describe(target)} moved from ${expectedHeadSha.slice(0, 7)} to ${pull.head.sha.slice(0, 7)} since this run started: its description is left to the newer run.`)
+    log.notice(
+      `${describe(target)} moved from ${expectedHeadSha.slice(0, 7)} to ${pull.head.sha.slice(0, 7)} since this run started: its description is left to the newer run.`
+    )
     return 'stale'
   }
   const current = pull.body ?? ''
@@ -227,12 +237,15 @@ export async function publishDescription(
     log.info(`The summary section of the description is already up to date: ${pull.html_url}`)
     return 'updated'
   }
-  await explained(() => octokit.rest.pulls.update({ owner: target.owner, repo: target.repo, pull_number: target.number, body: next }), {
-    action: `update the description of ${describe(target)}`,
-    write: true,
-    pullRequest: target,
-    bodyLength: codePointLength(next)
-  })
+  await explained(
+    () => octokit.rest.pulls.update({ owner: target.owner, repo: target.repo, pull_number: target.number, body: next }),
+    {
+      action: `update the description of ${describe(target)}`,
+      write: true,
+      pullRequest: target,
+      bodyLength: codePointLength(next)
+    }
+  )
   log.info(`Updated the summary section of the description: ${pull.html_url}`)
   return 'updated'
 }
@@ -252,7 +265,12 @@ const MIN_SECTION_ROOM = 500
  * for byte, and only our section is fitted into what room the human text leaves under `limit` code
  * points. Undefined when that room is too small, or the rendered section does not fit it.
  */
-export function spliceDescription(prBody: string, section: SectionRenderer, fingerprint: string, limit: number): string | undefined {
+export function spliceDescription(
+  prBody: string,
+  section: SectionRenderer,
+  fingerprint: string,
+  limit: number
+): string | undefined {
   const existing = findDescriptionSection(prBody)
   const before = existing ? prBody.slice(0, existing.start) : prBody + separatorAfter(prBody)
   const after = existing ? prBody.slice(existing.end) : ''

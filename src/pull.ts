@@ -53,7 +53,9 @@ export async function readPullRequest(octokit: Octokit, ref: RepoRef, number: nu
   const laterPages = <T>(count: number, fetchPage: (page: number) => Promise<T>): Promise<T[]> =>
     Promise.all(Array.from({ length: Math.max(0, count - 1) }, (_, i) => fetchPage(i + 2)))
 
-  const pullPromise = octokit.rest.pulls.get({ owner: ref.owner, repo: ref.repo, pull_number: number, request }).then((r) => r.data)
+  const pullPromise = octokit.rest.pulls
+    .get({ owner: ref.owner, repo: ref.repo, pull_number: number, request })
+    .then((r) => r.data)
   const firstPages = Promise.all([filesPage(1), commitsPage(1)])
   // Settled below, after the PR itself: when the PR is missing, its own 404 is the one to report.
   firstPages.catch(() => undefined)
@@ -73,7 +75,9 @@ export async function readPullRequest(octokit: Octokit, ref: RepoRef, number: nu
     const commits = [firstCommits, ...moreCommits].flat().slice(0, GITHUB_COMMITS_LIMIT).map(toCommitInfo)
     const filesTruncated = pull.changed_files > GITHUB_FILES_LIMIT
     if (filesTruncated) {
-      log.info(`PR #${number} changes ${pull.changed_files} files; GitHub lists only the first ${GITHUB_FILES_LIMIT}; the summary says how many it leaves out.`)
+      log.info(
+        `PR #${number} changes ${pull.changed_files} files; GitHub lists only the first ${GITHUB_FILES_LIMIT}; the summary says how many it leaves out.`
+      )
     }
     return { pr: toPullRequestInfo(ref, pull), files, commits, filesTruncated }
   } catch (error) {

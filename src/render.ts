@@ -101,7 +101,9 @@ export function renderSummary(outcome: SummaryOutcome, context: RenderContext): 
   const rows = largestFitting(Math.min(buildable, walkthroughTotal), (rows) => fits(all(rows)))
   if (rows !== undefined) return all(rows)
   // Still every file named, the model's texts shortened to make room (never below MIN_TEXT_CAP).
-  const textCap = largestFitting(Math.min(longestText(outcome), limit), (cap) => fits(compose(cap, 0, walkthroughTotal, notes.length)))
+  const textCap = largestFitting(Math.min(longestText(outcome), limit), (cap) =>
+    fits(compose(cap, 0, walkthroughTotal, notes.length))
+  )
   if (textCap !== undefined && textCap >= MIN_TEXT_CAP) return compose(textCap, 0, walkthroughTotal, notes.length)
   // Too many files to name them all: per-file summaries are worth more than bare names then, so as
   // many rows as fit (each list gets as many), and a count of the rest.
@@ -144,13 +146,20 @@ function largestFitting(max: number, fits: (n: number) => boolean): number | und
 // Sections 1–4: the summary itself
 
 /** Sections 1–2 (`lead`) and 4 (`risks`), around the walkthrough; or the fallback markdown / notice. */
-function mainSections(outcome: SummaryOutcome, cap: number, context: RenderContext): { lead: RootContent[]; risks: RootContent[] } {
+function mainSections(
+  outcome: SummaryOutcome,
+  cap: number,
+  context: RenderContext
+): { lead: RootContent[]; risks: RootContent[] } {
   if (outcome.doc) {
     const { doc } = outcome
     const risks = doc.risks.filter((risk) => risk.trim() !== '')
     return {
       lead: [heading(2, 'Summary'), ...untrustedBlocks(doc.overview, cap, context), ...keyChanges(doc, cap, context)],
-      risks: risks.length > 0 ? [heading(2, 'Risks and notes'), bulletList(risks.map((risk) => listItem(untrustedBlocks(risk, cap, context))))] : []
+      risks:
+        risks.length > 0
+          ? [heading(2, 'Risks and notes'), bulletList(risks.map((risk) => listItem(untrustedBlocks(risk, cap, context))))]
+          : []
     }
   }
   const fallback = untrustedBlocks(outcome.markdown ?? '', cap, context)
@@ -184,7 +193,9 @@ function walkthroughRows(doc: SummaryDoc, coverage: Coverage, context: RenderCon
   const compressed = new Set(coverage.compressed)
   return coverage.summarized.slice(0, upTo).map((path) => {
     const summary = untrustedPhrasing(summaries.get(path) ?? '', Infinity, context)
-    const note: PhrasingContent[] = compressed.has(path) ? [text(' '), { type: 'emphasis', children: [text('(compressed diff)')] }] : []
+    const note: PhrasingContent[] = compressed.has(path)
+      ? [text(' '), { type: 'emphasis', children: [text('(compressed diff)')] }]
+      : []
     return {
       type: 'tableRow',
       children: [
@@ -195,15 +206,37 @@ function walkthroughRows(doc: SummaryDoc, coverage: Coverage, context: RenderCon
   })
 }
 
-function walkthroughSection(rows: readonly TableRow[], total: number, shown: number, alsoChanged: readonly string[], context: RenderContext): RootContent[] {
+function walkthroughSection(
+  rows: readonly TableRow[],
+  total: number,
+  shown: number,
+  alsoChanged: readonly string[],
+  context: RenderContext
+): RootContent[] {
   if (total === 0) return []
   const named = shown + alsoChanged.length
-  if (named === 0) return [italicNote(`Walkthrough of ${count(total)} ${plural(total, 'file')} not shown: the summary is too long.`)]
-  const header: TableRow = { type: 'tableRow', children: [{ type: 'tableCell', children: [text('File')] }, { type: 'tableCell', children: [text('Summary')] }] }
-  const table: RootContent[] = shown > 0 ? [{ type: 'table', align: [null, null], children: [header, ...rows.slice(0, shown)] }] : []
+  if (named === 0)
+    return [italicNote(`Walkthrough of ${count(total)} ${plural(total, 'file')} not shown: the summary is too long.`)]
+  const header: TableRow = {
+    type: 'tableRow',
+    children: [
+      { type: 'tableCell', children: [text('File')] },
+      { type: 'tableCell', children: [text('Summary')] }
+    ]
+  }
+  const table: RootContent[] =
+    shown > 0 ? [{ type: 'table', align: [null, null], children: [header, ...rows.slice(0, shown)] }] : []
   const compact: RootContent[] =
     alsoChanged.length > 0
-      ? [sanitizedParagraph([{ type: 'strong', children: [text(shown > 0 ? 'Also changed:' : 'Files:')] }, ...alsoChanged.flatMap((path, index) => [text(index === 0 ? ' ' : ', '), inlineCodePath(path)])], context)]
+      ? [
+          sanitizedParagraph(
+            [
+              { type: 'strong', children: [text(shown > 0 ? 'Also changed:' : 'Files:')] },
+              ...alsoChanged.flatMap((path, index) => [text(index === 0 ? ' ' : ', '), inlineCodePath(path)])
+            ],
+            context
+          )
+        ]
       : []
   return [
     html(`<details>\n<summary>Walkthrough (${count(total)} ${plural(total, 'file')})</summary>`),
@@ -224,7 +257,8 @@ function coverageLine(coverage: Coverage, context: RenderContext): RootContent[]
   for (const note of [...coverage.excluded, ...coverage.omitted]) byReason.set(note.reason, (byReason.get(note.reason) ?? 0) + 1)
   // Counts by reason stay even when the list of names below has to be cut.
   const reasons = [...byReason].map(([reason, n]) => `${count(n)} ${REASONS[reason]}`)
-  if (coverage.unlisted > 0) reasons.push(`${count(coverage.unlisted)} beyond GitHub's 3,000-file listing (never named by GitHub)`)
+  if (coverage.unlisted > 0)
+    reasons.push(`${count(coverage.unlisted)} beyond GitHub's 3,000-file listing (never named by GitHub)`)
   if (reasons.length > 0) line += `. Not summarized: ${reasons.join(', ')}`
   return [sanitizedParagraph([{ type: 'strong', children: [text('Coverage:')] }, text(` ${line}.`)], context)]
 }
@@ -236,7 +270,8 @@ function coverageLine(coverage: Coverage, context: RenderContext): RootContent[]
 function notSummarizedSection(notes: readonly FileNote[], listed: number, context: RenderContext): RootContent[] {
   const total = notes.length
   if (total === 0) return []
-  if (listed === 0) return [italicNote(`${count(total)} ${plural(total, 'file')} not summarized, not listed: the summary is too long.`)]
+  if (listed === 0)
+    return [italicNote(`${count(total)} ${plural(total, 'file')} not summarized, not listed: the summary is too long.`)]
   const groups = new Map<OmitReason, FileNote[]>()
   for (const note of notes.slice(0, listed)) groups.set(note.reason, [...(groups.get(note.reason) ?? []), note])
   const paragraphs = [...groups].map(([reason, group]) =>
@@ -278,7 +313,11 @@ function footer(usage: Usage, context: RenderContext): RootContent[] {
 function tooLong(outcome: SummaryOutcome, context: RenderContext, limit: number): string {
   const minimal = stringifyMarkdown({
     type: 'root',
-    children: [heading(2, 'Summary'), paragraph([text(`The summary does not fit in ${count(limit)} characters.`)]), ...footer(outcome.usage, context)]
+    children: [
+      heading(2, 'Summary'),
+      paragraph([text(`The summary does not fit in ${count(limit)} characters.`)]),
+      ...footer(outcome.usage, context)
+    ]
   })
   return Array.from(minimal).slice(0, limit).join('')
 }
@@ -332,7 +371,8 @@ function sanitizedParagraph(children: PhrasingContent[], context: RenderContext)
 }
 
 function fileLink(path: string, context: RenderContext): PhrasingContent[] {
-  return sanitizedParagraph([{ type: 'link', url: filesViewUrl(context, path), children: [inlineCodePath(path)] }], context).children
+  return sanitizedParagraph([{ type: 'link', url: filesViewUrl(context, path), children: [inlineCodePath(path)] }], context)
+    .children
 }
 
 /**
@@ -341,7 +381,10 @@ function fileLink(path: string, context: RenderContext): PhrasingContent[] {
  * Unicode pictures (U+2400 block).
  */
 function inlineCodePath(path: string): PhrasingContent {
-  const visible = path.replace(/[\u0000-\u001f\u007f]/g, (c) => String.fromCodePoint(c === '\u007f' ? 0x2421 : 0x2400 + c.charCodeAt(0)))
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is replaced here
+  const visible = path.replace(/[\u0000-\u001f\u007f]/g, (c) =>
+    String.fromCodePoint(c === '\u007f' ? 0x2421 : 0x2400 + c.charCodeAt(0))
+  )
   return { type: 'inlineCode', value: visible }
 }
 

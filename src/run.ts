@@ -5,7 +5,14 @@ import { ActionError, SkipRun } from './errors.js'
 import { commentMarker, descriptionSectionText, parseDescriptionMarker, withoutDescriptionSection } from './marker.js'
 import { codePointLength } from './limits.js'
 import { readPullRequest } from './pull.js'
-import { findOurComments, publishComment, publishDescription, resolveIdentity, type Identity, type OurComment } from './publish.js'
+import {
+  findOurComments,
+  publishComment,
+  publishDescription,
+  resolveIdentity,
+  type Identity,
+  type OurComment
+} from './publish.js'
 import { readSettings } from './settings.js'
 import type { Log, PullRequestData, RepoRef, RunResult, Settings, SummaryOutcome } from './types.js'
 
@@ -41,17 +48,23 @@ export async function run(): Promise<void> {
       `No pull request in this '${process.env.GITHUB_EVENT_NAME ?? 'unknown'}' event: set the 'pull-number' input (for example pull-number: \${{ inputs.pr }} on workflow_dispatch).`
     )
   }
-  if (!settings.githubToken) throw new ActionError(`Input 'github-token' is empty: leave it at its default (\${{ github.token }}) or pass a token that can read the PR.`)
+  if (!settings.githubToken)
+    throw new ActionError(
+      `Input 'github-token' is empty: leave it at its default (\${{ github.token }}) or pass a token that can read the PR.`
+    )
 
   const deadline = started + settings.timeoutSeconds * 1000
   // Every client stops at the deadline on its own; this is the last line of defence, so that nothing
   // (a hung socket in a library we do not control) can hold the job until GitHub's 6-hour limit.
-  const watchdog = setTimeout(() => {
-    core.setFailed(
-      `The run did not finish within timeout-seconds (${settings.timeoutSeconds} s) plus ${WATCHDOG_GRACE_SECONDS} s: a remote stopped answering. Re-run the job; if it recurs, raise timeout-seconds or check the network between the runner and GitHub, Entra ID and Azure OpenAI.`
-    )
-    process.exit(1)
-  }, (settings.timeoutSeconds + WATCHDOG_GRACE_SECONDS) * 1000).unref()
+  const watchdog = setTimeout(
+    () => {
+      core.setFailed(
+        `The run did not finish within timeout-seconds (${settings.timeoutSeconds} s) plus ${WATCHDOG_GRACE_SECONDS} s: a remote stopped answering. Re-run the job; if it recurs, raise timeout-seconds or check the network between the runner and GitHub, Entra ID and Azure OpenAI.`
+      )
+      process.exit(1)
+    },
+    (settings.timeoutSeconds + WATCHDOG_GRACE_SECONDS) * 1000
+  ).unref()
   try {
     await readSummarizePublish(settings, repo, settings.pullNumber, deadline)
   } finally {
@@ -73,12 +86,23 @@ async function readSummarizePublish(settings: Settings, repo: RepoRef, number: n
 
   const data = await core.group('Reading the pull request', async () => {
     const data = await dataPromise
-    log.info(`#${data.pr.number} "${data.pr.title}": ${data.files.length} files, ${data.commits.length} commits (${data.pr.htmlUrl})`)
+    log.info(
+      `#${data.pr.number} "${data.pr.title}": ${data.files.length} files, ${data.commits.length} commits (${data.pr.htmlUrl})`
+    )
     return data
   })
 
   try {
-    const result = await summarizeAndPublish({ settings, data, target, octokit, identityPromise, commentsPromise, planning, deadline })
+    const result = await summarizeAndPublish({
+      settings,
+      data,
+      target,
+      octokit,
+      identityPromise,
+      commentsPromise,
+      planning,
+      deadline
+    })
     setOutputs(result)
   } catch (error) {
     if (!(error instanceof SkipRun)) throw error
@@ -98,7 +122,8 @@ function skipBeforeSettings(event: Record<string, unknown>, eventName: string): 
   }
   const headRepo = pull?.head?.repo?.full_name
   const fork = pull !== undefined && headRepo !== pull.base?.repo?.full_name
-  const wantsOidc = ['', 'auto', 'oidc'].includes(core.getInput('auth').trim().toLowerCase()) && core.getInput('api-key').trim() === ''
+  const wantsOidc =
+    ['', 'auto', 'oidc'].includes(core.getInput('auth').trim().toLowerCase()) && core.getInput('api-key').trim() === ''
   if (fork && wantsOidc && !process.env.ACTIONS_ID_TOKEN_REQUEST_URL) {
     return new SkipRun(
       'fork-without-oidc',
@@ -133,31 +158,46 @@ async function summarizeAndPublish(stage: Stage): Promise<RunResult> {
   const { settings, data, target, octokit } = stage
   const { pr } = data
   if (pr.draft && settings.skipDrafts) {
-    throw new SkipRun('draft', `PR #${pr.number} is a draft: not summarized until it is marked ready for review (set skip-drafts: false to summarize drafts).`)
+    throw new SkipRun(
+      'draft',
+      `PR #${pr.number} is a draft: not summarized until it is marked ready for review (set skip-drafts: false to summarize drafts).`
+    )
   }
   if (data.files.length === 0) throw new SkipRun('no-files', `PR #${pr.number} changes no files: nothing to summarize.`)
 
   const summarize = await stage.planning
   const existing = await stage.commentsPromise
   const previousFingerprint =
-    settings.publish === 'comment' ? existing[0]?.fingerprint : settings.publish === 'description' ? parseDescriptionMarker(pr.body)?.fingerprint : undefined
+    settings.publish === 'comment'
+      ? existing[0]?.fingerprint
+      : settings.publish === 'description'
+        ? parseDescriptionMarker(pr.body)?.fingerprint
+        : undefined
   // Our own description section is not the author's text: it is neither fingerprinted nor prompted.
   const authored: PullRequestData = { ...data, pr: { ...pr, body: withoutDescriptionSection(pr.body) } }
   const fingerprint = summarize.fingerprint(authored, settings)
   if (previousFingerprint === fingerprint) {
-    const previous = settings.publish === 'comment' ? existing[0]?.body.slice(existing[0].body.indexOf('\n') + 1) : descriptionSectionText(pr.body)
+    const previous =
+      settings.publish === 'comment'
+        ? existing[0]?.body.slice(existing[0].body.indexOf('\n') + 1)
+        : descriptionSectionText(pr.body)
     return await unchangedResult(data, previous ?? '', existing[0])
   }
 
   const plan = await summarize.planSummary(authored, settings)
-  core.debug(`Removed ${plan.removedCharacters} hidden characters (HTML comments, zero-width, bidi, tags) from PR text before prompting.`)
+  core.debug(
+    `Removed ${plan.removedCharacters} hidden characters (HTML comments, zero-width, bidi, tags) from PR text before prompting.`
+  )
   log.info(
     `Plan: ${plan.coverage.summarized.length} of ${plan.coverage.filesTotal} files to the model in ${plan.single ? 'one request' : `${plan.groups.length} map requests + 1 reduce`}; ${plan.coverage.excluded.length} excluded, ${plan.coverage.omitted.length} omitted.`
   )
   if (plan.coverage.summarized.length === 0) {
     const notes = [...plan.coverage.excluded, ...plan.coverage.omitted]
     const names = notes.map((note) => `${note.path} (${note.reason})`).join(', ')
-    throw new SkipRun('no-files', `No changed file of PR #${pr.number} has a diff to summarize: ${names}. Adjust 'include'/'exclude' if a file was left out by mistake.`)
+    throw new SkipRun(
+      'no-files',
+      `No changed file of PR #${pr.number} has a diff to summarize: ${names}. Adjust 'include'/'exclude' if a file was left out by mistake.`
+    )
   }
 
   // From here on the run calls the model: load what that takes.
@@ -172,7 +212,10 @@ async function summarizeAndPublish(stage: Stage): Promise<RunResult> {
   })
   if (azure.mode === 'oidc' && !process.env.ACTIONS_ID_TOKEN_REQUEST_URL) {
     if (pr.isFork) {
-      throw new SkipRun('fork-without-oidc', `PR #${pr.number} comes from a fork, and GitHub gives fork PRs no OIDC token under 'pull_request': skipped. See the README section "Forks" to summarize fork PRs safely.`)
+      throw new SkipRun(
+        'fork-without-oidc',
+        `PR #${pr.number} comes from a fork, and GitHub gives fork PRs no OIDC token under 'pull_request': skipped. See the README section "Forks" to summarize fork PRs safely.`
+      )
     }
     throw new ActionError(auth.missingIdTokenPermissionMessage())
   }
@@ -182,7 +225,9 @@ async function summarizeAndPublish(stage: Stage): Promise<RunResult> {
   const client = await model.createModelClient(settings, azure, { log, timeoutMs: remainingMs, maxRetries: 4 })
   const outcome: SummaryOutcome = await core.group('Summarizing', () => summarize.summarize(plan, client, settings, log))
   if (outcome.notice) {
-    core.warning(`${outcome.notice} A neutral notice was published; the next run tries again. If it recurs, check the deployment's content filter settings (Azure AI Foundry: Guardrails + controls) and max-output-tokens.`)
+    core.warning(
+      `${outcome.notice} A neutral notice was published; the next run tries again. If it recurs, check the deployment's content filter settings (Azure AI Foundry: Guardrails + controls) and max-output-tokens.`
+    )
   }
   // A notice is published without the fingerprint, so that a re-run of the same PR tries again.
   const publishedFingerprint = outcome.notice ? '' : fingerprint
@@ -207,7 +252,14 @@ async function summarizeAndPublish(stage: Stage): Promise<RunResult> {
       published = await publishComment(octokit, target, `${commentMarker(publishedFingerprint)}\n${markdown}`, identity, log)
     } else if (settings.publish === 'description') {
       // Next to the human text there may be less room: the section is rendered again to fit it.
-      await publishDescription(octokit, target, (room) => (room >= codePointLength(markdown) ? markdown : renderWithin(room)), publishedFingerprint, pr.headSha, log)
+      await publishDescription(
+        octokit,
+        target,
+        (room) => (room >= codePointLength(markdown) ? markdown : renderWithin(room)),
+        publishedFingerprint,
+        pr.headSha,
+        log
+      )
     }
   })
 
@@ -300,7 +352,9 @@ function readEvent(): Record<string, unknown> {
 function repoFromEnv(): RepoRef {
   const [owner, repo, ...rest] = (process.env.GITHUB_REPOSITORY ?? '').split('/')
   if (!owner || !repo || rest.length > 0) {
-    throw new ActionError(`GITHUB_REPOSITORY '${process.env.GITHUB_REPOSITORY ?? ''}' is not of the form owner/repo: run this action in a GitHub Actions job.`)
+    throw new ActionError(
+      `GITHUB_REPOSITORY '${process.env.GITHUB_REPOSITORY ?? ''}' is not of the form owner/repo: run this action in a GitHub Actions job.`
+    )
   }
   return { owner, repo }
 }

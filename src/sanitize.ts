@@ -92,7 +92,8 @@ function transformChildren(parent: Parents, context: Context): void {
     parent.children = balanceDisclosures(children.filter((child) => !isEmptyParagraph(child))) as never
   }
   // HTML in a tight list item would swallow the next line when re-parsed; a loose item keeps blank lines.
-  if (parent.type === 'listItem' && parent.children.length > 1 && parent.children.some((child) => child.type === 'html')) parent.spread = true
+  if (parent.type === 'listItem' && parent.children.length > 1 && parent.children.some((child) => child.type === 'html'))
+    parent.spread = true
   if (parent.type === 'list' && parent.children.some((item) => item.spread)) parent.spread = true
 }
 
@@ -322,7 +323,11 @@ function neutralizeText(value: string): PhrasingContent[] {
     const trail = TRAILING_PUNCTUATION.exec(match[0].slice(lead))?.[0].length ?? 0
     const core = match[0].slice(lead, match[0].length - trail)
     // Trimming must not trim the hazard away (`mailto:` → `mailto`); then the whole run goes.
-    spans.push(LIVE_RUN.test(core) ? [match.index + lead, match.index + match[0].length - trail] : [match.index, match.index + match[0].length])
+    spans.push(
+      LIVE_RUN.test(core)
+        ? [match.index + lead, match.index + match[0].length - trail]
+        : [match.index, match.index + match[0].length]
+    )
   }
   let merged = mergeSpans(spans)
   // A keyword left right before a code span ends its text node once split, as in "resolved:`Fixes` #1";

@@ -8,6 +8,7 @@ import { MAX_TOKEN_BYTES, type Tokenizer } from './tokens.js'
 import type { ChangedFile, Coverage, FileNote, OmitReason, PullRequestData } from './types.js'
 
 /** Extensions GitHub sends no patch for, or whose text diff says nothing to a reader. */
+// prettier-ignore
 export const BINARY_EXTENSIONS: readonly string[] = [
   // images, fonts, audio and video
   'png', 'jpg', 'jpeg', 'gif', 'bmp', 'ico', 'icns', 'webp', 'avif', 'heic', 'tif', 'tiff', 'psd', 'svg',
@@ -25,6 +26,7 @@ export const BINARY_EXTENSIONS: readonly string[] = [
  * Cargo.lock, poetry.lock, Gemfile.lock, gradle.lockfile and the like. `dist/` is not here: an action's
  * committed bundle lives there, but so does hand-written code in many repositories.
  */
+// prettier-ignore
 export const DEFAULT_EXCLUDES: readonly string[] = [
   'package-lock.json', 'npm-shrinkwrap.json', 'pnpm-lock.yaml', 'bun.lockb', 'go.sum', 'go.work.sum',
   'packages.lock.json', '*.lockfile', '*.lock', 'Package.resolved',
@@ -44,7 +46,8 @@ const TEST_DIR = /(?:^|\/)(?:tests?|__tests__|specs?|e2e|testdata|test-data|fixt
 const TEST_NAME =
   /(?:[._-](?:test|tests|spec)\.[^.]+$)|(?:^test_.+\.py$)|(?:^conftest\.py$)|(?:_test\.go$)|(?:(?:Test|Tests|Spec|IT)\.(?:java|kt|cs|scala|swift|php|groovy)$)/
 const DOCS_DIR = /(?:^|\/)docs?\//i
-const DOCS_NAME = /(?:\.(?:md|mdx|markdown|rst|adoc|asciidoc|txt|textile)$)|(?:^(?:README|CHANGELOG|CHANGES|LICENSE|COPYING|NOTICE|AUTHORS|CONTRIBUTING|SECURITY|CODE_OF_CONDUCT)(?:\.|$))/i
+const DOCS_NAME =
+  /(?:\.(?:md|mdx|markdown|rst|adoc|asciidoc|txt|textile)$)|(?:^(?:README|CHANGELOG|CHANGES|LICENSE|COPYING|NOTICE|AUTHORS|CONTRIBUTING|SECURITY|CODE_OF_CONDUCT)(?:\.|$))/i
 const CONFIG_NAME =
   /(?:\.(?:json|jsonc|json5|ya?ml|toml|ini|cfg|conf|properties|env|xml|plist|gradle|csproj|props|targets|editorconfig)$)|(?:[.-]config\.[cm]?[jt]s$)|(?:^(?:Dockerfile|Containerfile|Makefile|Procfile|Jenkinsfile|CODEOWNERS|go\.mod)(?:\.|$))|(?:^\.)/i
 
@@ -212,7 +215,9 @@ class Candidate {
   /** The compressed patch (the unchanged one when compression removes nothing), if it fits `limit`. */
   compact(limit: number): PackedFile | undefined {
     this.compressedPatch ??= compressPatch(this.file.patch ?? '')
-    return this.compressedPatch === (this.file.patch ?? '') ? this.full(limit) : this.form(this.compressedPatch, 'compressed', limit)
+    return this.compressedPatch === (this.file.patch ?? '')
+      ? this.full(limit)
+      : this.form(this.compressedPatch, 'compressed', limit)
   }
 
   /** The compressed patch cut to head and tail so that it fits `limit`. */

@@ -29,17 +29,23 @@ export function readSettings(source: InputSource): Settings {
   const input = (name: string): string => source.getInput(name).trim()
   const cloud = parseCloud(input('cloud') || 'AzureCloud')
   const defaults = CLOUDS[cloud]
-  const authorityHost = parseAuthorityHost(input('authority-host') || source.env.AZURE_AUTHORITY_HOST?.trim() || defaults.authorityHost)
+  const authorityHost = parseAuthorityHost(
+    input('authority-host') || source.env.AZURE_AUTHORITY_HOST?.trim() || defaults.authorityHost
+  )
   const auth = parseChoice('auth', input('auth') || 'auto', AUTH_MODES)
   const clientId = input('client-id') || source.env.AZURE_CLIENT_ID?.trim() || ''
   const tenantId = input('tenant-id') || source.env.AZURE_TENANT_ID?.trim() || ''
   const apiKey = input('api-key')
 
   if (clientId && !GUID.test(clientId)) {
-    throw new ActionError(`Invalid client-id '${clientId}'. Expected the application (client) ID, a GUID such as 00000000-0000-0000-0000-000000000000.`)
+    throw new ActionError(
+      `Invalid client-id '${clientId}'. Expected the application (client) ID, a GUID such as 00000000-0000-0000-0000-000000000000.`
+    )
   }
   if (tenantId && !TENANT.test(tenantId)) {
-    throw new ActionError(`Invalid tenant-id '${tenantId}'. Expected the directory (tenant) ID GUID or a domain such as contoso.onmicrosoft.com.`)
+    throw new ActionError(
+      `Invalid tenant-id '${tenantId}'. Expected the directory (tenant) ID GUID or a domain such as contoso.onmicrosoft.com.`
+    )
   }
   if (auth === 'oidc' && (!clientId || !tenantId)) {
     throw new ActionError(
@@ -84,7 +90,8 @@ export function readSettings(source: InputSource): Settings {
  * without `/`, `/openai` or `/openai/v1` at the end.
  */
 export function parseEndpoint(value: string): string {
-  const expected = 'Expected https://NAME.openai.azure.com, https://NAME.cognitiveservices.azure.com, https://NAME.services.ai.azure.com or an API Management gateway URL.'
+  const expected =
+    'Expected https://NAME.openai.azure.com, https://NAME.cognitiveservices.azure.com, https://NAME.services.ai.azure.com or an API Management gateway URL.'
   if (!value) throw new ActionError(`Input 'endpoint' is required. ${expected}`)
   let url: URL
   try {
@@ -94,27 +101,40 @@ export function parseEndpoint(value: string): string {
   }
   const loopback = LOOPBACK_HOSTS.has(url.hostname)
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-    throw new ActionError(`Invalid endpoint '${value}': it must use https:// (plain http:// is allowed only for loopback hosts). ${expected}`)
+    throw new ActionError(
+      `Invalid endpoint '${value}': it must use https:// (plain http:// is allowed only for loopback hosts). ${expected}`
+    )
   }
   if (url.username || url.password || url.search || url.hash) {
     // Not echoed whole: a query may hold an api-key, and credentials in the URL are secrets too.
-    throw new ActionError(`Invalid endpoint '${url.protocol}//${url.host}…': remove the credentials, query or fragment (put the api-version in the 'api-version' input). ${expected}`)
+    throw new ActionError(
+      `Invalid endpoint '${url.protocol}//${url.host}…': remove the credentials, query or fragment (put the api-version in the 'api-version' input). ${expected}`
+    )
   }
   let path = url.pathname.replace(/\/+$/, '')
   if (/\/openai\/deployments(\/|$)/i.test(path)) {
-    throw new ActionError(`Invalid endpoint '${value}': give the resource URL only; the deployment goes in the 'deployment' input. ${expected}`)
+    throw new ActionError(
+      `Invalid endpoint '${value}': give the resource URL only; the deployment goes in the 'deployment' input. ${expected}`
+    )
   }
   if (/\/api\/projects(\/|$)/i.test(path)) {
-    throw new ActionError(`Invalid endpoint '${value}': that is a Foundry project endpoint; use the resource endpoint https://${url.host} instead.`)
+    throw new ActionError(
+      `Invalid endpoint '${value}': that is a Foundry project endpoint; use the resource endpoint https://${url.host} instead.`
+    )
   }
   path = path.replace(/\/openai(\/v1)?$/i, '')
   return `${url.protocol}//${url.host}${path}`
 }
 
 function parseDeployment(value: string): string {
-  if (!value) throw new ActionError(`Input 'deployment' is required: the model deployment name shown under Deployments in the Azure AI Foundry portal.`)
+  if (!value)
+    throw new ActionError(
+      `Input 'deployment' is required: the model deployment name shown under Deployments in the Azure AI Foundry portal.`
+    )
   if (!DEPLOYMENT_NAME.test(value)) {
-    throw new ActionError(`Invalid deployment '${value}'. Expected the deployment name (letters, digits, '-', '_', '.'; at most 64 characters), not the model name or a URL.`)
+    throw new ActionError(
+      `Invalid deployment '${value}'. Expected the deployment name (letters, digits, '-', '_', '.'; at most 64 characters), not the model name or a URL.`
+    )
   }
   return value
 }
@@ -122,7 +142,9 @@ function parseDeployment(value: string): string {
 function parseApiVersion(value: string): string {
   if (value === '' || value.toLowerCase() === 'v1') return ''
   if (!DATED_API_VERSION.test(value)) {
-    throw new ActionError(`Invalid api-version '${value}'. Leave it empty for the v1 API, or give a dated version such as 2024-10-21 or 2025-04-01-preview.`)
+    throw new ActionError(
+      `Invalid api-version '${value}'. Leave it empty for the v1 API, or give a dated version such as 2024-10-21 or 2025-04-01-preview.`
+    )
   }
   return value
 }
@@ -141,14 +163,18 @@ function parseAuthorityHost(value: string): string {
     throw new ActionError(`Invalid authority-host '${value}'. Expected an https URL such as https://login.microsoftonline.com.`)
   }
   if (url.protocol !== 'https:') {
-    throw new ActionError(`Invalid authority-host '${value}': Entra ID authorities must use https:// (MSAL refuses anything else).`)
+    throw new ActionError(
+      `Invalid authority-host '${value}': Entra ID authorities must use https:// (MSAL refuses anything else).`
+    )
   }
   return `https://${url.host}${url.pathname.replace(/\/+$/, '')}`
 }
 
 function parseTokenScope(value: string): string {
   if (!/^(https:\/\/|api:\/\/)\S+$/.test(value)) {
-    throw new ActionError(`Invalid token-scope '${value}'. Expected a resource scope such as https://cognitiveservices.azure.com/.default.`)
+    throw new ActionError(
+      `Invalid token-scope '${value}'. Expected a resource scope such as https://cognitiveservices.azure.com/.default.`
+    )
   }
   return value
 }
@@ -186,7 +212,8 @@ export function parseGlobs(value: string): string[] {
 /** The PR number from the `pull-number` input, else from the event payload. */
 function parsePullNumber(value: string, source: InputSource): number | undefined {
   if (value !== '') {
-    if (!/^[1-9]\d{0,9}$/.test(value)) throw new ActionError(`Invalid pull-number '${value}'. Expected a pull request number such as 42.`)
+    if (!/^[1-9]\d{0,9}$/.test(value))
+      throw new ActionError(`Invalid pull-number '${value}'. Expected a pull request number such as 42.`)
     return Number(value)
   }
   const event = source.event as {

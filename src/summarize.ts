@@ -35,8 +35,7 @@ const DESCRIPTION_TRUNCATED = '\n[description truncated]'
 // Below this, a map request would carry little more than its own instructions.
 const MIN_FILE_CAPACITY = 256
 
-export const FILTERED_NOTICE =
-  'No summary this time: the Azure OpenAI content filter withheld the answer for this pull request.'
+export const FILTERED_NOTICE = 'No summary this time: the Azure OpenAI content filter withheld the answer for this pull request.'
 export const EMPTY_NOTICE = 'No summary this time: the model returned an empty answer for this pull request.'
 export const UNREADABLE_NOTICE = 'No summary this time: the model returned an answer that could not be read.'
 
@@ -99,7 +98,12 @@ function fitsWhole(plan: Plan): boolean {
 }
 
 /** The plan with `tokenizer`'s counts, or the max-input-tokens needed when the prompt leaves no room for diffs. */
-function planWith(tokenizer: Tokenizer, data: PullRequestData, settings: Settings, options: PlanOptions): { plan: Plan } | { needed: number } {
+function planWith(
+  tokenizer: Tokenizer,
+  data: PullRequestData,
+  settings: Settings,
+  options: PlanOptions
+): { plan: Plan } | { needed: number } {
   const random = options.random ?? ((bytes: number) => randomBytes(bytes).toString('hex'))
   let removedCharacters = 0
   const clean = (text: string, kind: 'prose' | 'code'): string => {
@@ -292,12 +296,15 @@ class Session {
         lastError = error
         const kind = (error as { kind?: unknown }).kind
         if (kind === 'json-schema-unsupported' && format === 'json') {
-          if (this.format === 'json') this.log.info('The deployment rejects structured output (json_schema): asking for markdown from now on.')
+          if (this.format === 'json')
+            this.log.info('The deployment rejects structured output (json_schema): asking for markdown from now on.')
           this.format = 'markdown'
           continue
         }
         if (kind === 'context-length' && scale === 1) {
-          this.log.info(`The ${label} request was over the deployment's context length: retrying it within ${CONTEXT_LENGTH_SHRINK * 100}% of max-input-tokens.`)
+          this.log.info(
+            `The ${label} request was over the deployment's context length: retrying it within ${CONTEXT_LENGTH_SHRINK * 100}% of max-input-tokens.`
+          )
           scale = CONTEXT_LENGTH_SHRINK
           continue
         }
@@ -359,7 +366,9 @@ class Session {
       // characters and HTML comments are stripped, and a model could echo this run's delimiter:
       // neutralize it so a partial cannot close the fence.
       const texts = partials.map((partial, index) =>
-        cleanUntrusted(partialText(index, partial, format === 'markdown' || typeof partial === 'string'), 'prose').text.split(this.plan.delimiter).join('PR-DATA')
+        cleanUntrusted(partialText(index, partial, format === 'markdown' || typeof partial === 'string'), 'prose')
+          .text.split(this.plan.delimiter)
+          .join('PR-DATA')
       )
       const tokens = texts.map((text) => this.tokenizer.countTokens(text))
       let capacity = limit - this.plan.overheads.reduce - SAFETY_MARGIN_TOKENS
@@ -491,7 +500,9 @@ export async function summarize(plan: Plan, model: ModelClient, settings: Settin
     else {
       failures.push(answer)
       session.omit(files, answer.kind === 'no-calls' ? 'call-cap' : 'no-answer')
-      log.warning(`Map request ${index + 1} of ${plan.groups.length} produced no summary (${answer.kind}): its ${files.length} files are listed as omitted.`)
+      log.warning(
+        `Map request ${index + 1} of ${plan.groups.length} produced no summary (${answer.kind}): its ${files.length} files are listed as omitted.`
+      )
     }
   }
   if (partials.length === 0) {

@@ -104,7 +104,8 @@ export const byteCountingTokenizer: Tokenizer = {
   },
   countChatTokens(messages) {
     let total = REPLY_PRIMER_TOKENS
-    for (const message of messages) total += MESSAGE_FRAMING_TOKENS + Buffer.byteLength(message.role, 'utf8') + Buffer.byteLength(message.content, 'utf8')
+    for (const message of messages)
+      total += MESSAGE_FRAMING_TOKENS + Buffer.byteLength(message.role, 'utf8') + Buffer.byteLength(message.content, 'utf8')
     return total
   },
   truncate(text, maxTokens, keep = 'head') {

@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { AggregateAuthenticationError, AuthenticationError, AuthenticationRequiredError, CredentialUnavailableError } from '@azure/identity'
+import {
+  AggregateAuthenticationError,
+  AuthenticationError,
+  AuthenticationRequiredError,
+  CredentialUnavailableError
+} from '@azure/identity'
 import {
   ASSERTION_REUSE_MARGIN_MS,
   createAssertionProvider,
@@ -61,7 +66,11 @@ function msalServerFailure(code: number, description: string, error = 'invalid_c
     'Trace ID: f2ae7a44-3414-4e4c-8e65-42c2b03a865e\r\nCorrelation ID: 2cc3eeff-5580-46c6-8fbe-635ec829e8ed\r\nTimestamp: 2025-05-01 10:00:00Z' +
     ' - Correlation ID: 2cc3eeff-5580-46c6-8fbe-635ec829e8ed - Trace ID: f2ae7a44-3414-4e4c-8e65-42c2b03a865e'
   const serverError = Object.assign(new Error(message), { name: 'ServerError', errorCode: error, errorNo: code })
-  return new AuthenticationRequiredError({ scopes: ['https://cognitiveservices.azure.com/.default'], message, cause: serverError })
+  return new AuthenticationRequiredError({
+    scopes: ['https://cognitiveservices.azure.com/.default'],
+    message,
+    cause: serverError
+  })
 }
 
 /** The error credentials built on IdentityClient (managed identity, …) throw: an OAuth error body. */
@@ -115,10 +124,13 @@ describe('explainEntraError', () => {
   it.each([70021, 700211, 700212, 700213, 7002138])(
     'AADSTS%i → the presented iss/sub/aud and the az command that adds a matching credential',
     (code) => {
-      const error = explainEntraError(msalServerFailure(code, `No matching federated identity record found for presented assertion subject '${SUBJECT}'.`), {
-        settings: settings(),
-        claims
-      })
+      const error = explainEntraError(
+        msalServerFailure(code, `No matching federated identity record found for presented assertion subject '${SUBJECT}'.`),
+        {
+          settings: settings(),
+          claims
+        }
+      )
       expect(error).toBeInstanceOf(ActionError)
       expect(error.message).toContain(`AADSTS${code}`)
       expect(error.message).toContain(`subject ${SUBJECT}`)
@@ -151,7 +163,11 @@ describe('explainEntraError', () => {
 
   it('AADSTS700016 → wrong client-id or tenant-id, naming both', () => {
     const error = explainEntraError(
-      msalServerFailure(700016, `Application with identifier '${CLIENT_ID}' was not found in the directory '${TENANT_ID}'.`, 'unauthorized_client'),
+      msalServerFailure(
+        700016,
+        `Application with identifier '${CLIENT_ID}' was not found in the directory '${TENANT_ID}'.`,
+        'unauthorized_client'
+      ),
       { settings: settings() }
     )
     expect(error.message).toContain(`client-id ${CLIENT_ID}`)
@@ -179,7 +195,10 @@ describe('explainEntraError', () => {
   })
 
   it('AADSTS700024 for a token without exp → says so, and where the token came from, not the clock', () => {
-    const error = explainEntraError(msalServerFailure(700024, 'Client assertion is not within its valid time range.'), { settings: settings(), claims })
+    const error = explainEntraError(msalServerFailure(700024, 'Client assertion is not within its valid time range.'), {
+      settings: settings(),
+      claims
+    })
     expect(error.message).toContain('AADSTS700024')
     expect(error.message).toContain('no `exp` claim')
     expect(error.message).toContain('ACTIONS_ID_TOKEN_REQUEST_URL')
@@ -191,7 +210,9 @@ describe('explainEntraError', () => {
     const failure = msalServerFailure(90006, 'The server is temporarily unavailable.', 'temporarily_unavailable')
     Object.assign(failure.cause as object, { status: 503 })
     const error = explainEntraError(failure, { settings: settings() })
-    expect(error.message).toMatch(/^Entra ID at https:\/\/login\.microsoftonline\.com is unavailable \(status 503; AADSTS90006: The server is temporarily unavailable\.\)/)
+    expect(error.message).toMatch(
+      /^Entra ID at https:\/\/login\.microsoftonline\.com is unavailable \(status 503; AADSTS90006: The server is temporarily unavailable\.\)/
+    )
     expect(error.message).toContain('re-run the job later')
     expect(error.message).not.toContain('client-id')
   })
@@ -206,7 +227,9 @@ describe('explainEntraError', () => {
     const failure = new AuthenticationRequiredError({ scopes: ['s'], message, cause: serverError })
     const env = { HTTPS_PROXY: 'http://user:pa55@proxy.corp.example:3128' }
     const error = explainEntraError(failure, { settings: settings(), env })
-    expect(error.message).toContain(`Entra ID answered with something that is not JSON (status 200) at https://login.microsoftonline.com/${TENANT_ID}`)
+    expect(error.message).toContain(
+      `Entra ID answered with something that is not JSON (status 200) at https://login.microsoftonline.com/${TENANT_ID}`
+    )
     expect(error.message).toContain('authority-host')
     expect(error.message).toContain('http://proxy.corp.example:3128 set in HTTPS_PROXY')
     for (const leak of ['Headers', 'set-cookie', 'abc123', '<html', 'pa55']) expect(error.message).not.toContain(leak)
@@ -214,14 +237,19 @@ describe('explainEntraError', () => {
   })
 
   it("no detail ever repeats a response's headers", () => {
-    const message = 'server_error: Description: A server error occured.\nHttp status code: 418\nHttp status message: teapot\nHeaders: {"x-secret":"s3cr3t"}'
-    const error = explainEntraError(new AuthenticationRequiredError({ scopes: ['s'], message, cause: new Error(message) }), { settings: settings({ auth: 'managed-identity' }) })
+    const message =
+      'server_error: Description: A server error occured.\nHttp status code: 418\nHttp status message: teapot\nHeaders: {"x-secret":"s3cr3t"}'
+    const error = explainEntraError(new AuthenticationRequiredError({ scopes: ['s'], message, cause: new Error(message) }), {
+      settings: settings({ auth: 'managed-identity' })
+    })
     expect(error.message).not.toContain('s3cr3t')
     expect(error.message).not.toContain('Headers')
   })
 
   it('endpoints_resolution_error behind a proxy → names the proxy (without credentials) and authority-host', () => {
-    const failure = new CredentialUnavailableError('endpoints_resolution_error: See https://aka.ms/msal.js.errors#endpoints_resolution_error for details')
+    const failure = new CredentialUnavailableError(
+      'endpoints_resolution_error: See https://aka.ms/msal.js.errors#endpoints_resolution_error for details'
+    )
     const env = { HTTPS_PROXY: 'http://user:pa55@127.0.0.1:9', NO_PROXY: '' }
     const error = explainEntraError(failure, { settings: settings(), env })
     expect(error.message).toContain('authority-host')
@@ -231,8 +259,16 @@ describe('explainEntraError', () => {
   })
 
   it('a refused connection to the proxy → names the proxy and how it failed', () => {
-    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED', address: '127.0.0.1', port: 9 })
-    const failure = new AuthenticationRequiredError({ scopes: ['s'], message: 'network_error: Network request failed', cause: refused })
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), {
+      code: 'ECONNREFUSED',
+      address: '127.0.0.1',
+      port: 9
+    })
+    const failure = new AuthenticationRequiredError({
+      scopes: ['s'],
+      message: 'network_error: Network request failed',
+      cause: refused
+    })
     const error = explainEntraError(failure, { settings: settings(), env: { HTTP_PROXY: 'http://127.0.0.1:9' } })
     expect(error.message).toBe(
       'Could not reach Entra ID at https://login.microsoftonline.com: the proxy http://127.0.0.1:9 set in HTTP_PROXY could not be reached (ECONNREFUSED); check that the proxy is up and that HTTPS_PROXY / HTTP_PROXY name it correctly, or list login.microsoftonline.com in NO_PROXY.'
@@ -241,7 +277,10 @@ describe('explainEntraError', () => {
 
   it('finds codes inside an AggregateAuthenticationError (DefaultAzureCredential)', () => {
     const aggregate = new AggregateAuthenticationError(
-      [new CredentialUnavailableError('EnvironmentCredential is unavailable.'), msalServerFailure(700016, 'Application not found.')],
+      [
+        new CredentialUnavailableError('EnvironmentCredential is unavailable.'),
+        msalServerFailure(700016, 'Application not found.')
+      ],
       'ChainedTokenCredential authentication failed.'
     )
     expect(explainEntraError(aggregate, { settings: settings({ auth: 'auto', tenantId: '' }) }).message).toContain('AADSTS700016')
@@ -401,7 +440,9 @@ describe('createAssertionProvider', () => {
 
   it('a failing OIDC endpoint → ActionError naming the endpoint and the status', async () => {
     // The text @actions/core's getIDToken throws after its own retries.
-    const coreError = new Error('Error message: Failed to get ID Token. \n \n        Error Code : 503\n \n        Error Message: Service Unavailable')
+    const coreError = new Error(
+      'Error message: Failed to get ID Token. \n \n        Error Code : 503\n \n        Error Message: Service Unavailable'
+    )
     const provider = createAssertionProvider(
       {
         getIDToken: () => Promise.reject(coreError),
@@ -456,11 +497,12 @@ describe('createAuth', () => {
   it('is lazy: creating any mode fetches nothing', () => {
     for (const auth of ['oidc', 'azure-cli', 'managed-identity', 'auto'] as const) {
       const d = deps({ ACTIONS_ID_TOKEN_REQUEST_URL: 'https://example.invalid/token' })
-      expect(createAuth(settings({ auth, ...(auth === 'auto' ? { clientId: '', tenantId: '' } : {}) }), d.value).mode).toBeDefined()
+      expect(
+        createAuth(settings({ auth, ...(auth === 'auto' ? { clientId: '', tenantId: '' } : {}) }), d.value).mode
+      ).toBeDefined()
       expect(d.idTokenCalls()).toBe(0)
     }
   })
-
 })
 
 describe('readOidcClaims', () => {
@@ -490,7 +532,9 @@ describe('createAuth with a real credential (managed identity against the Entra 
 
   beforeAll(async () => {
     const { startOidc } = (await import(join(here, 'emulators', 'oidc.mjs'))) as { startOidc(): Promise<typeof oidc> }
-    const { startEntra } = (await import(join(here, 'emulators', 'entra.mjs'))) as { startEntra(o: { oidc: unknown }): Promise<Entra> }
+    const { startEntra } = (await import(join(here, 'emulators', 'entra.mjs'))) as {
+      startEntra(o: { oidc: unknown }): Promise<Entra>
+    }
     oidc = await startOidc()
     entra = await startEntra({ oidc })
     process.env['IDENTITY_ENDPOINT'] = entra.msiEndpoint

@@ -30,7 +30,13 @@ describe('criticalPathRounds', () => {
   it('counts overlapping requests as one round and a request after them as the next', () => {
     expect(criticalPathRounds([])).toBe(0)
     expect(criticalPathRounds([{ start: 0, end: 10 }])).toBe(1)
-    expect(criticalPathRounds([{ start: 0, end: 10 }, { start: 1, end: 9 }, { start: 2, end: 12 }])).toBe(1)
+    expect(
+      criticalPathRounds([
+        { start: 0, end: 10 },
+        { start: 1, end: 9 },
+        { start: 2, end: 12 }
+      ])
+    ).toBe(1)
     // Four maps, then a reduce that starts when the last map is answered.
     const maps = [0, 1, 2, 3].map((i) => ({ start: i, end: 300 + i }))
     expect(criticalPathRounds([...maps, { start: 303, end: 600 }])).toBe(2)
@@ -49,7 +55,12 @@ describe('criticalPathRounds', () => {
   })
 
   it('does not chain after a request that was never answered', () => {
-    expect(criticalPathRounds([{ start: 0, end: undefined }, { start: 50, end: 60 }])).toBe(1)
+    expect(
+      criticalPathRounds([
+        { start: 0, end: undefined },
+        { start: 50, end: 60 }
+      ])
+    ).toBe(1)
   })
 })
 
@@ -65,7 +76,8 @@ describe('filesNamed', () => {
 describe('diffTokens and median', () => {
   it('sums o200k_base tokens of every patch, counting special-token look-alikes as text', () => {
     const files = [{ patch: '+const a = 1' }, {}, { patch: '+// <|endoftext|> is plain text here' }]
-    const expected = countTokens('+const a = 1') + countTokens('+// <|endoftext|> is plain text here', { disallowedSpecial: new Set() })
+    const expected =
+      countTokens('+const a = 1') + countTokens('+// <|endoftext|> is plain text here', { disallowedSpecial: new Set() })
     expect(diffTokens(files)).toBe(expected)
     expect(diffTokens([{}])).toBe(0)
   })

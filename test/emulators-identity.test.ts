@@ -41,8 +41,7 @@ interface EntraEmulator {
   close(): Promise<void>
 }
 type ProbeResult =
-  | { ok: true; token: string; expiresOnTimestamp: number }
-  | { ok: false; name: string; message: string; statusCode?: number }
+  { ok: true; token: string; expiresOnTimestamp: number } | { ok: false; name: string; message: string; statusCode?: number }
 
 const here = dirname(fileURLToPath(import.meta.url))
 const NODE_24 = join(here, '..', 'node_modules', '.bin', 'node')
@@ -117,17 +116,21 @@ function expectToken(result: ProbeResult): string {
   return result.token
 }
 
-const claimsOf = (jwt: string): Record<string, unknown> =>
-  JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString()) as Record<string, unknown>
-
-async function fetchIdToken(audience: string | undefined, bearer = oidc.requestToken): Promise<{ status: number; body: { value?: string } }> {
+async function fetchIdToken(
+  audience: string | undefined,
+  bearer = oidc.requestToken
+): Promise<{ status: number; body: { value?: string } }> {
   const url = audience === undefined ? oidc.requestUrl : `${oidc.requestUrl}&audience=${encodeURIComponent(audience)}`
   const response = await fetch(url, { headers: { authorization: `Bearer ${bearer}` } })
   return { status: response.status, body: (await response.json()) as { value?: string } }
 }
 
 /** POSTs a form to the emulator's token endpoint, trusting its CA only for this request. */
-async function postToken(tenant: string, form: Record<string, string>, headers: Record<string, string> = {}): Promise<{ status: number; json: Record<string, unknown> }> {
+async function postToken(
+  tenant: string,
+  form: Record<string, string>,
+  headers: Record<string, string> = {}
+): Promise<{ status: number; json: Record<string, unknown> }> {
   const ca = await readFile(entra.caCertPath, 'utf8')
   const body = new URLSearchParams(form).toString()
   return new Promise((resolve, reject) => {
@@ -218,7 +221,9 @@ describe('Entra ID emulator with the real @azure/identity', () => {
   it('names the presented audience when it is not the federated one (AADSTS700212)', async () => {
     // What GitHub issues when the action forgets to ask for an audience.
     const message = expectFailure(await probe({ PROBE_AUDIENCE: 'https://github.com/octo-org' }))
-    expect(message).toContain("AADSTS700212: No matching federated identity record found for presented assertion audience 'https://github.com/octo-org'")
+    expect(message).toContain(
+      "AADSTS700212: No matching federated identity record found for presented assertion audience 'https://github.com/octo-org'"
+    )
   })
 
   it('reports an unknown tenant (AADSTS90002)', async () => {
@@ -274,22 +279,36 @@ describe('Entra ID emulator with the real @azure/identity', () => {
 
   it('gets a token through the App Service managed identity endpoint (ManagedIdentityCredential)', async () => {
     const token = expectToken(
-      await probe({ PROBE_CREDENTIAL: 'managed-identity', IDENTITY_ENDPOINT: entra.msiEndpoint, IDENTITY_HEADER: entra.msiHeader })
+      await probe({
+        PROBE_CREDENTIAL: 'managed-identity',
+        IDENTITY_ENDPOINT: entra.msiEndpoint,
+        IDENTITY_HEADER: entra.msiHeader
+      })
     )
     expect(entra.verifyAccessToken(token)).toMatchObject({ aud: 'https://cognitiveservices.azure.com', appid: entra.clientId })
     expect(entra.issued.find((entry) => entry.token === token)?.via).toBe('managed_identity')
   })
 
   it('refuses the managed identity endpoint without the right X-IDENTITY-HEADER', async () => {
-    const result = await probe({ PROBE_CREDENTIAL: 'managed-identity', IDENTITY_ENDPOINT: entra.msiEndpoint, IDENTITY_HEADER: 'wrong' })
+    const result = await probe({
+      PROBE_CREDENTIAL: 'managed-identity',
+      IDENTITY_ENDPOINT: entra.msiEndpoint,
+      IDENTITY_HEADER: 'wrong'
+    })
     expect(expectFailure(result)).toContain('X-IDENTITY-HEADER')
   })
 
   it("answers with Entra's error body shape and echoes the client-request-id", async () => {
-    const { status, json } = await postToken('55555555-5555-5555-5555-555555555555', { client_id: entra.clientId }, { 'client-request-id': 'abc-123' })
+    const { status, json } = await postToken(
+      '55555555-5555-5555-5555-555555555555',
+      { client_id: entra.clientId },
+      { 'client-request-id': 'abc-123' }
+    )
     expect(status).toBe(400)
     expect(json).toMatchObject({ error: 'invalid_request', error_codes: [90002], correlation_id: 'abc-123' })
-    expect(json.error_description).toMatch(/^AADSTS90002: .*\r\nTrace ID: [0-9a-f-]{36}\r\nCorrelation ID: abc-123\r\nTimestamp: \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/s)
+    expect(json.error_description).toMatch(
+      /^AADSTS90002: .*\r\nTrace ID: [0-9a-f-]{36}\r\nCorrelation ID: abc-123\r\nTimestamp: \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/s
+    )
     expect(json.trace_id).toEqual(expect.stringMatching(/^[0-9a-f-]{36}$/))
   })
 })

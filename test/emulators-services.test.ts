@@ -17,7 +17,8 @@ import { fetch as undiciFetch, ProxyAgent } from 'undici'
 // The emulators are plain JavaScript (no build step for `npm run demo`); tsconfig has allowJs off,
 // so they are loaded untyped.
 const load = (path: string): Promise<any> => import(path)
-const { startGitHub, secondaryRateLimitFault, primaryRateLimitFault, GITHUB_BODY_MAX_CHARS } = await load('./emulators/github.mjs')
+const { startGitHub, secondaryRateLimitFault, primaryRateLimitFault, GITHUB_BODY_MAX_CHARS } =
+  await load('./emulators/github.mjs')
 const { startOpenAI, rateLimitFault, contentFilterFault } = await load('./emulators/openai.mjs')
 const { startConnectProxy } = await load('./emulators/proxy.mjs')
 const { generatedPullRequest, samplePullRequest, pullRequestEvent } = await load('./emulators/fixtures.mjs')
@@ -94,11 +95,15 @@ describe('GitHub emulator with Octokit from @actions/github', () => {
     expect(updated.data.body).toBe('second')
 
     const planted = gh.addComment(OWNER, REPO, n, { body: 'by a human', login: 'octo-reviewer' })
-    const edit = await failure(bot.rest.issues.updateComment({ owner: OWNER, repo: REPO, comment_id: planted.id, body: 'hijack' }))
+    const edit = await failure(
+      bot.rest.issues.updateComment({ owner: OWNER, repo: REPO, comment_id: planted.id, body: 'hijack' })
+    )
     expect(edit.status).toBe(403)
     expect(edit.error.message).toContain('Resource not accessible by integration')
     expect((await failure(bot.rest.issues.deleteComment({ owner: OWNER, repo: REPO, comment_id: planted.id }))).status).toBe(403)
-    expect((await failure(user.rest.issues.updateComment({ owner: OWNER, repo: REPO, comment_id: created.data.id, body: 'x' }))).status).toBe(403)
+    expect(
+      (await failure(user.rest.issues.updateComment({ owner: OWNER, repo: REPO, comment_id: created.data.id, body: 'x' }))).status
+    ).toBe(403)
 
     const mine = await user.rest.issues.createComment({ owner: OWNER, repo: REPO, issue_number: n, body: 'from a PAT' })
     expect(mine.data.user).toMatchObject({ login: 'octo-user', type: 'User' })
@@ -107,12 +112,16 @@ describe('GitHub emulator with Octokit from @actions/github', () => {
     const listed = await bot.paginate(bot.rest.issues.listComments, { owner: OWNER, repo: REPO, issue_number: n, per_page: 1 })
     expect(listed.map((c) => c.body)).toEqual(['by a human', 'from a PAT'])
     expect(gh.comments(OWNER, REPO, n).map((c: any) => c.body)).toEqual(['by a human', 'from a PAT'])
-    expect((await failure(bot.rest.issues.updateComment({ owner: OWNER, repo: REPO, comment_id: 999, body: 'x' }))).status).toBe(404)
+    expect((await failure(bot.rest.issues.updateComment({ owner: OWNER, repo: REPO, comment_id: 999, body: 'x' }))).status).toBe(
+      404
+    )
   })
 
   it('rejects bodies over 65,536 characters, counted in code points', async () => {
     expect(GITHUB_BODY_MAX_CHARS).toBe(65_536)
-    const tooLong = await failure(bot.rest.issues.createComment({ owner: OWNER, repo: REPO, issue_number: 42, body: 'a'.repeat(65_537) }))
+    const tooLong = await failure(
+      bot.rest.issues.createComment({ owner: OWNER, repo: REPO, issue_number: 42, body: 'a'.repeat(65_537) })
+    )
     expect(tooLong.status).toBe(422)
     expect(tooLong.error.response.data.errors[0].message).toBe('body is too long (maximum is 65536 characters)')
     // 65,536 emoji are 131,072 UTF-16 units but 65,536 characters: accepted.
@@ -136,13 +145,17 @@ describe('GitHub emulator with Octokit from @actions/github', () => {
     gh.state.readOnlyTokens.add('ghs_readonly')
     const reader = getOctokit('ghs_readonly', { baseUrl: gh.apiUrl })
     expect((await reader.rest.pulls.get({ owner: OWNER, repo: REPO, pull_number: 42 })).status).toBe(200)
-    expect((await failure(reader.rest.issues.createComment({ owner: OWNER, repo: REPO, issue_number: 42, body: 'x' }))).status).toBe(403)
+    expect(
+      (await failure(reader.rest.issues.createComment({ owner: OWNER, repo: REPO, issue_number: 42, body: 'x' }))).status
+    ).toBe(403)
   })
 
   it('creates the comment and still answers 502 for an after-fault', async () => {
     const before = gh.comments(OWNER, REPO, 42).length
     gh.faults.add('github.comments.create', { after: true, status: 502, json: { message: 'Server Error' } })
-    const result = await failure(bot.rest.issues.createComment({ owner: OWNER, repo: REPO, issue_number: 42, body: 'lost answer' }))
+    const result = await failure(
+      bot.rest.issues.createComment({ owner: OWNER, repo: REPO, issue_number: 42, body: 'lost answer' })
+    )
     expect(result.status).toBe(502)
     const after = gh.comments(OWNER, REPO, 42)
     expect(after).toHaveLength(before + 1)
@@ -172,7 +185,9 @@ describe('GitHub emulator with Octokit from @actions/github', () => {
   })
 
   it('answers unknown routes with 404 Not Found', async () => {
-    const response = await fetch(`${gh.apiUrl}/repos/${OWNER}/${REPO}/pulls/42/reviews`, { headers: { authorization: 'token ghp_user' } })
+    const response = await fetch(`${gh.apiUrl}/repos/${OWNER}/${REPO}/pulls/42/reviews`, {
+      headers: { authorization: 'token ghp_user' }
+    })
     expect(response.status).toBe(404)
     expect(await response.json()).toMatchObject({ message: 'Not Found' })
   })
@@ -185,10 +200,17 @@ describe('GitHub emulator as GitHub Enterprise Server', () => {
       expect(ghes.apiUrl).toBe(`${ghes.serverUrl}/api/v3`)
       ghes.addPullRequest({ ...samplePullRequest(), number: 5 })
       const octokit = getOctokit(ghes.installationToken, { baseUrl: ghes.apiUrl })
-      const files = await octokit.paginate(octokit.rest.pulls.listFiles, { owner: OWNER, repo: REPO, pull_number: 5, per_page: 2 })
+      const files = await octokit.paginate(octokit.rest.pulls.listFiles, {
+        owner: OWNER,
+        repo: REPO,
+        pull_number: 5,
+        per_page: 2
+      })
       expect(files).toHaveLength(samplePullRequest().files.length)
       expect(ghes.requests.every((r: any) => r.path.startsWith('/api/v3/'))).toBe(true)
-      const bare = await fetch(`${ghes.serverUrl}/repos/${OWNER}/${REPO}/pulls/5`, { headers: { authorization: `token ${ghes.installationToken}` } })
+      const bare = await fetch(`${ghes.serverUrl}/repos/${OWNER}/${REPO}/pulls/5`, {
+        headers: { authorization: `token ${ghes.installationToken}` }
+      })
       expect(bare.status).toBe(404)
     } finally {
       await ghes.close()
@@ -237,7 +259,12 @@ describe('Azure OpenAI emulator with the openai SDK', () => {
       },
       files: {
         type: 'array',
-        items: { type: 'object', additionalProperties: false, required: ['path', 'summary'], properties: { path: { type: 'string' }, summary: { type: 'string' } } }
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['path', 'summary'],
+          properties: { path: { type: 'string' }, summary: { type: 'string' } }
+        }
       },
       risks: { type: 'array', items: { type: 'string' } }
     }
@@ -360,7 +387,9 @@ describe('Azure OpenAI emulator with the openai SDK', () => {
     expect((await failure(as('token-for-graph').chat.completions.create({ model: 'gpt-4o-mini', messages }))).status).toBe(401)
     expect((await failure(as('forged').chat.completions.create({ model: 'gpt-4o-mini', messages }))).status).toBe(401)
     ai.state.roleHolders.add('client-without-role')
-    expect((await as('token-without-role').chat.completions.create({ model: 'gpt-4o-mini', messages })).usage?.prompt_tokens).toBeGreaterThan(0)
+    expect(
+      (await as('token-without-role').chat.completions.create({ model: 'gpt-4o-mini', messages })).usage?.prompt_tokens
+    ).toBeGreaterThan(0)
   })
 
   it('serves the classic dated route with the api-key header, and 404s it without api-version', async () => {
@@ -428,7 +457,8 @@ describe('fixtures and harness helpers', () => {
     expect(a.files).toHaveLength(1000)
     expect(new Set(a.files.map((f: any) => f.filename)).size).toBe(1000)
     expect(a.files.filter((f: any) => f.filename === 'package-lock.json')).toHaveLength(1)
-    for (const prefix of ['src/', 'test/', 'docs/', 'config/']) expect(a.files.some((f: any) => f.filename.startsWith(prefix))).toBe(true)
+    for (const prefix of ['src/', 'test/', 'docs/', 'config/'])
+      expect(a.files.some((f: any) => f.filename.startsWith(prefix))).toBe(true)
     for (const f of a.files) {
       const lines = f.patch.split('\n')
       expect(lines.filter((l: string) => l.startsWith('+')).length).toBe(f.additions)
@@ -448,7 +478,8 @@ describe('fixtures and harness helpers', () => {
   })
 
   it('parses GITHUB_OUTPUT heredoc and name=value lines', () => {
-    const text = 'summary<<ghadelimiter_1\nline one\nline two\nghadelimiter_1\nskipped=\nmodel-calls<<ghadelimiter_2\n3\nghadelimiter_2\n'
+    const text =
+      'summary<<ghadelimiter_1\nline one\nline two\nghadelimiter_1\nskipped=\nmodel-calls<<ghadelimiter_2\n3\nghadelimiter_2\n'
     expect(parseOutputs(text)).toEqual({ summary: 'line one\nline two', skipped: '', 'model-calls': '3' })
   })
 })
@@ -491,7 +522,10 @@ describe('startEmulators', () => {
 })
 
 describe('runAction', () => {
-  const emu = { env: () => ({ GITHUB_API_URL: 'http://127.0.0.1:9', GITHUB_REPOSITORY: `${OWNER}/${REPO}` }), github: { installationToken: 'ghs_fromEmulator' } }
+  const emu = {
+    env: () => ({ GITHUB_API_URL: 'http://127.0.0.1:9', GITHUB_REPOSITORY: `${OWNER}/${REPO}` }),
+    github: { installationToken: 'ghs_fromEmulator' }
+  }
   let dir: string
   let manifest: string
   beforeAll(async () => {
@@ -521,7 +555,15 @@ process.exitCode = 3
     process.env.GITHUB_LEAK_CHECK = 'parent'
     process.env['INPUT_LEAK-CHECK'] = 'parent'
     try {
-      const result = await runAction({ emu, entry, manifest, inputs: { 'client-id': 'abc', 'api-version': '2024-10-21' }, event: { number: 7 }, eventName: 'pull_request_target', env: { EXTRA_ENV: 'x' } })
+      const result = await runAction({
+        emu,
+        entry,
+        manifest,
+        inputs: { 'client-id': 'abc', 'api-version': '2024-10-21' },
+        event: { number: 7 },
+        eventName: 'pull_request_target',
+        env: { EXTRA_ENV: 'x' }
+      })
       expect(result.code).toBe(3)
       expect(result.stdout).toContain('done')
       expect(result.summary).toBe('## hello summary\n')
@@ -549,7 +591,9 @@ process.exitCode = 3
   it('kills a run that outlives its timeout and says so', async () => {
     const entry = join(dir, 'hang.mjs')
     await writeFile(entry, "console.log('stuck'); setInterval(() => {}, 1000)\n")
-    await expect(runAction({ emu, entry, manifest, timeoutMs: 300 })).rejects.toThrow(/did not finish within 300 ms and was killed[\s\S]*stuck/)
+    await expect(runAction({ emu, entry, manifest, timeoutMs: 300 })).rejects.toThrow(
+      /did not finish within 300 ms and was killed[\s\S]*stuck/
+    )
   })
 
   it('refuses an action.yml a runner could not load', async () => {

@@ -1,5 +1,14 @@
 import { describe, expect, it } from '@jest/globals'
-import { commentMarker, descriptionStart, DESCRIPTION_END, descriptionSectionText, findDescriptionSection, parseCommentMarker, parseDescriptionMarker, withoutDescriptionSection } from '../src/marker.js'
+import {
+  commentMarker,
+  descriptionStart,
+  DESCRIPTION_END,
+  descriptionSectionText,
+  findDescriptionSection,
+  parseCommentMarker,
+  parseDescriptionMarker,
+  withoutDescriptionSection
+} from '../src/marker.js'
 
 describe('markers', () => {
   it('round-trips the fingerprint of a comment marker at the start of a body', () => {
@@ -15,7 +24,7 @@ describe('markers', () => {
     expect(parseDescriptionMarker(`human\n${descriptionStart('ff')}\nours`)).toBeUndefined()
   })
 
-  it('gives back the author\'s text without our section, above and below kept as written', () => {
+  it("gives back the author's text without our section, above and below kept as written", () => {
     const section = `${descriptionStart('ab')}\n## Summary\nours\n${DESCRIPTION_END}`
     expect(withoutDescriptionSection(`Human intro.\r\n\r\n${section}\r\nHuman outro.`)).toBe('Human intro.\r\nHuman outro.')
     expect(withoutDescriptionSection(`Human intro.\n\n${section}`)).toBe('Human intro.')

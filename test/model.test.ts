@@ -5,7 +5,15 @@ import type { Duplex } from 'node:stream'
 import type { AddressInfo } from 'node:net'
 import type { AzureAuth } from '../src/auth.js'
 import { ActionError } from '../src/errors.js'
-import { attemptTimeoutMs, createModelClient, MAX_ATTEMPT_MS, MAX_RETRY_AFTER_MS, ModelError, modelUrl, type ChatRequest } from '../src/model.js'
+import {
+  attemptTimeoutMs,
+  createModelClient,
+  MAX_ATTEMPT_MS,
+  MAX_RETRY_AFTER_MS,
+  ModelError,
+  modelUrl,
+  type ChatRequest
+} from '../src/model.js'
 import type { Log, Settings } from '../src/types.js'
 import { testSettings } from './fixtures/settings.js'
 
@@ -31,7 +39,12 @@ class FakeAzureOpenAI {
     let raw = ''
     req.on('data', (chunk: Buffer) => (raw += chunk.toString('utf8')))
     req.on('end', () => {
-      this.requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: raw ? (JSON.parse(raw) as Record<string, unknown>) : {} })
+      this.requests.push({
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: raw ? (JSON.parse(raw) as Record<string, unknown>) : {}
+      })
       const reply = this.replies.shift() ?? { status: 200, json: completion('Summary text') }
       if (reply.hang) {
         this.hanging.push(res)
@@ -78,7 +91,13 @@ const TOKEN = 'eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.azure-access-token.sig'
 const API_KEY = 'azure-api-key-0123456789abcdef'
 
 function settings(endpoint: string, over: Partial<Settings> = {}): Settings {
-  return testSettings({ endpoint, deployment: 'gpt-4o-summary', clientId: CLIENT_ID, tenantId: '99999999-8888-7777-6666-555555555555', ...over })
+  return testSettings({
+    endpoint,
+    deployment: 'gpt-4o-summary',
+    clientId: CLIENT_ID,
+    tenantId: '99999999-8888-7777-6666-555555555555',
+    ...over
+  })
 }
 
 function recordingLog(): Log & { lines: string[] } {
@@ -130,10 +149,20 @@ describe('modelUrl', () => {
 
 describe('createModelClient: requests', () => {
   it('v1 API: POST /openai/v1/chat/completions, deployment as model, bearer token, max_completion_tokens', async () => {
-    const client = await createModelClient(settings(server.url), tokenAuth, { log: recordingLog(), timeoutMs: 10_000, maxRetries: 0 })
+    const client = await createModelClient(settings(server.url), tokenAuth, {
+      log: recordingLog(),
+      timeoutMs: 10_000,
+      maxRetries: 0
+    })
     const result = await client.chat(request)
 
-    expect(result).toEqual({ content: 'Summary text', finishReason: 'stop', promptTokens: 120, completionTokens: 30, filtered: false })
+    expect(result).toEqual({
+      content: 'Summary text',
+      finishReason: 'stop',
+      promptTokens: 120,
+      completionTokens: 30,
+      filtered: false
+    })
     expect(server.requests).toHaveLength(1)
     const [sent] = server.requests
     expect(sent?.method).toBe('POST')
@@ -148,8 +177,17 @@ describe('createModelClient: requests', () => {
   })
 
   it('sends response_format json_schema (strict) when a schema is given', async () => {
-    const client = await createModelClient(settings(server.url), tokenAuth, { log: recordingLog(), timeoutMs: 10_000, maxRetries: 0 })
-    const schema = { type: 'object', properties: { overview: { type: 'string' } }, required: ['overview'], additionalProperties: false }
+    const client = await createModelClient(settings(server.url), tokenAuth, {
+      log: recordingLog(),
+      timeoutMs: 10_000,
+      maxRetries: 0
+    })
+    const schema = {
+      type: 'object',
+      properties: { overview: { type: 'string' } },
+      required: ['overview'],
+      additionalProperties: false
+    }
     await client.chat({ ...request, jsonSchema: { name: 'pr_summary', schema } })
     expect(server.requests[0]?.body['response_format']).toEqual({
       type: 'json_schema',
@@ -171,12 +209,19 @@ describe('createModelClient: requests', () => {
     expect(server.requests[0]?.body['max_completion_tokens']).toBe(900)
   })
 
-  it.each([[''], ['2024-10-21']])('api-key mode (api-version %p) sends the api-key header and no Authorization', async (apiVersion) => {
-    const client = await createModelClient(settings(server.url, { apiVersion }), keyAuth, { log: recordingLog(), timeoutMs: 10_000, maxRetries: 0 })
-    await client.chat(request)
-    expect(server.requests[0]?.headers['api-key']).toBe(API_KEY)
-    expect(server.requests[0]?.headers.authorization).toBeUndefined()
-  })
+  it.each([[''], ['2024-10-21']])(
+    'api-key mode (api-version %p) sends the api-key header and no Authorization',
+    async (apiVersion) => {
+      const client = await createModelClient(settings(server.url, { apiVersion }), keyAuth, {
+        log: recordingLog(),
+        timeoutMs: 10_000,
+        maxRetries: 0
+      })
+      await client.chat(request)
+      expect(server.requests[0]?.headers['api-key']).toBe(API_KEY)
+      expect(server.requests[0]?.headers.authorization).toBeUndefined()
+    }
+  )
 
   it('ignores OPENAI_* / AZURE_OPENAI_* variables of the runner (no admin key or other base URL sent)', async () => {
     const saved = { ...process.env }
@@ -193,7 +238,11 @@ describe('createModelClient: requests', () => {
         maxRetries: 0
       })
       await client.chat(request)
-      const v1 = await createModelClient(settings(server.url), tokenAuth, { log: recordingLog(), timeoutMs: 10_000, maxRetries: 0 })
+      const v1 = await createModelClient(settings(server.url), tokenAuth, {
+        log: recordingLog(),
+        timeoutMs: 10_000,
+        maxRetries: 0
+      })
       await v1.chat(request)
     } finally {
       process.env = saved
@@ -210,18 +259,30 @@ describe('createModelClient: requests', () => {
 describe('createModelClient: answers', () => {
   it('finish_reason content_filter → filtered, empty content, no throw', async () => {
     server.queue({ status: 200, json: completion('partial text that was cut', 'content_filter') })
-    const client = await createModelClient(settings(server.url), tokenAuth, { log: recordingLog(), timeoutMs: 10_000, maxRetries: 0 })
+    const client = await createModelClient(settings(server.url), tokenAuth, {
+      log: recordingLog(),
+      timeoutMs: 10_000,
+      maxRetries: 0
+    })
     expect(await client.chat(request)).toMatchObject({ content: '', filtered: true, finishReason: 'content_filter' })
   })
 
   it('null content → empty string, not filtered', async () => {
     server.queue({ status: 200, json: completion(null) })
-    const client = await createModelClient(settings(server.url), tokenAuth, { log: recordingLog(), timeoutMs: 10_000, maxRetries: 0 })
+    const client = await createModelClient(settings(server.url), tokenAuth, {
+      log: recordingLog(),
+      timeoutMs: 10_000,
+      maxRetries: 0
+    })
     expect(await client.chat(request)).toMatchObject({ content: '', filtered: false, finishReason: 'stop' })
   })
 
   it('waits as retry-after-ms says on a 429, then succeeds', async () => {
-    server.queue({ status: 429, headers: { 'retry-after-ms': '10' }, json: { error: { code: '429', message: 'Rate limit reached' } } })
+    server.queue({
+      status: 429,
+      headers: { 'retry-after-ms': '10' },
+      json: { error: { code: '429', message: 'Rate limit reached' } }
+    })
     const log = recordingLog()
     const client = await createModelClient(settings(server.url), tokenAuth, { log, timeoutMs: 10_000, maxRetries: 2 })
     const result = await client.chat(request)
@@ -236,7 +297,11 @@ describe('createModelClient: answers', () => {
       headers: { 'retry-after': String((MAX_RETRY_AFTER_MS / 1000) * 60) },
       json: { error: { code: '429', message: 'Requests have exceeded token rate limit of your current pricing tier.' } }
     })
-    const client = await createModelClient(settings(server.url), tokenAuth, { log: recordingLog(), timeoutMs: 10_000, maxRetries: 3 })
+    const client = await createModelClient(settings(server.url), tokenAuth, {
+      log: recordingLog(),
+      timeoutMs: 10_000,
+      maxRetries: 3
+    })
     const error = await chatError(client.chat(request))
     expect(error.kind).toBe('rate-limit')
     expect(error.message).toContain('gpt-4o-summary')
@@ -245,15 +310,26 @@ describe('createModelClient: answers', () => {
   })
 
   it('a 429 that never ends stops after maxRetries', async () => {
-    const limited: Reply = { status: 429, headers: { 'retry-after-ms': '1' }, json: { error: { code: '429', message: 'Rate limit' } } }
+    const limited: Reply = {
+      status: 429,
+      headers: { 'retry-after-ms': '1' },
+      json: { error: { code: '429', message: 'Rate limit' } }
+    }
     server.queue(limited, limited, limited, limited, limited)
-    const client = await createModelClient(settings(server.url), tokenAuth, { log: recordingLog(), timeoutMs: 10_000, maxRetries: 2 })
+    const client = await createModelClient(settings(server.url), tokenAuth, {
+      log: recordingLog(),
+      timeoutMs: 10_000,
+      maxRetries: 2
+    })
     expect((await chatError(client.chat(request))).kind).toBe('rate-limit')
     expect(server.requests).toHaveLength(3)
   })
 
   it('a token the log saw never: the bearer token and api-key appear in no log line or message', async () => {
-    server.queue({ status: 401, json: { error: { code: '401', message: 'Access denied due to invalid subscription key or wrong API endpoint.' } } })
+    server.queue({
+      status: 401,
+      json: { error: { code: '401', message: 'Access denied due to invalid subscription key or wrong API endpoint.' } }
+    })
     const log = recordingLog()
     const client = await createModelClient(settings(server.url), keyAuth, { log, timeoutMs: 10_000, maxRetries: 0 })
     const error = await chatError(client.chat(request))
@@ -268,7 +344,10 @@ describe('createModelClient: errors → fixes', () => {
   const cases: Array<{ name: string; reply: Reply; kind: ModelError['kind']; contains: string[] }> = [
     {
       name: '401 with a token → the role assignment command and the scope',
-      reply: { status: 401, json: { error: { code: 'PermissionDenied', message: 'Principal does not have access to API/Operation.' } } },
+      reply: {
+        status: 401,
+        json: { error: { code: 'PermissionDenied', message: 'Principal does not have access to API/Operation.' } }
+      },
       kind: 'auth',
       contains: [
         `az role assignment create --assignee ${CLIENT_ID} --role "Cognitive Services OpenAI User"`,
@@ -278,13 +357,19 @@ describe('createModelClient: errors → fixes', () => {
     },
     {
       name: '403 → the role assignment command',
-      reply: { status: 403, json: { error: { code: 'PermissionDenied', message: 'The principal lacks the required data action.' } } },
+      reply: {
+        status: 403,
+        json: { error: { code: 'PermissionDenied', message: 'The principal lacks the required data action.' } }
+      },
       kind: 'auth',
       contains: ['Cognitive Services OpenAI User', 'The principal lacks the required data action.']
     },
     {
       name: '404 → the deployment that was not found',
-      reply: { status: 404, json: { error: { code: 'DeploymentNotFound', message: 'The API deployment for this resource does not exist.' } } },
+      reply: {
+        status: 404,
+        json: { error: { code: 'DeploymentNotFound', message: 'The API deployment for this resource does not exist.' } }
+      },
       kind: 'not-found',
       contains: ["Deployment 'gpt-4o-summary' not found", 'v1 API', 'Foundry portal']
     },
@@ -298,7 +383,10 @@ describe('createModelClient: errors → fixes', () => {
             message: "The response was filtered due to the prompt triggering Azure OpenAI's content management policy.",
             param: 'prompt',
             status: 400,
-            innererror: { code: 'ResponsibleAIPolicyViolation', content_filter_result: { hate: { filtered: true, severity: 'high' } } }
+            innererror: {
+              code: 'ResponsibleAIPolicyViolation',
+              content_filter_result: { hate: { filtered: true, severity: 'high' } }
+            }
           }
         }
       },
@@ -311,7 +399,8 @@ describe('createModelClient: errors → fixes', () => {
         status: 400,
         json: {
           error: {
-            message: "This model's maximum context length is 128000 tokens. However, your messages resulted in 130512 tokens. Please reduce the length of the messages.",
+            message:
+              "This model's maximum context length is 128000 tokens. However, your messages resulted in 130512 tokens. Please reduce the length of the messages.",
             type: 'invalid_request_error',
             param: 'messages',
             code: 'context_length_exceeded'
@@ -325,7 +414,13 @@ describe('createModelClient: errors → fixes', () => {
       name: '400 about response_format → json-schema-unsupported',
       reply: {
         status: 400,
-        json: { error: { code: 'BadRequest', message: "Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model.", param: 'response_format' } }
+        json: {
+          error: {
+            code: 'BadRequest',
+            message: "Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model.",
+            param: 'response_format'
+          }
+        }
       },
       kind: 'json-schema-unsupported',
       contains: ['json_schema']
@@ -340,7 +435,11 @@ describe('createModelClient: errors → fixes', () => {
 
   it.each(cases)('$name', async ({ reply, kind, contains }) => {
     server.queue(reply)
-    const client = await createModelClient(settings(server.url), tokenAuth, { log: recordingLog(), timeoutMs: 10_000, maxRetries: 0 })
+    const client = await createModelClient(settings(server.url), tokenAuth, {
+      log: recordingLog(),
+      timeoutMs: 10_000,
+      maxRetries: 0
+    })
     const error = await chatError(client.chat(request))
     expect(error.kind).toBe(kind)
     for (const text of contains) expect(error.message).toContain(text)
@@ -360,8 +459,15 @@ describe('createModelClient: errors → fixes', () => {
   })
 
   it('401 with an api-key → check the key, not a role', async () => {
-    server.queue({ status: 401, json: { error: { code: '401', message: 'Access denied due to invalid subscription key or wrong API endpoint.' } } })
-    const client = await createModelClient(settings(server.url), keyAuth, { log: recordingLog(), timeoutMs: 10_000, maxRetries: 0 })
+    server.queue({
+      status: 401,
+      json: { error: { code: '401', message: 'Access denied due to invalid subscription key or wrong API endpoint.' } }
+    })
+    const client = await createModelClient(settings(server.url), keyAuth, {
+      log: recordingLog(),
+      timeoutMs: 10_000,
+      maxRetries: 0
+    })
     const error = await chatError(client.chat(request))
     expect(error.kind).toBe('auth')
     expect(error.message).toContain('api-key')
@@ -374,7 +480,11 @@ describe('createModelClient: errors → fixes', () => {
     const port = (closed.address() as AddressInfo).port
     await new Promise<void>((resolve) => closed.close(() => resolve()))
 
-    const client = await createModelClient(settings(`http://127.0.0.1:${port}`), tokenAuth, { log: recordingLog(), timeoutMs: 10_000, maxRetries: 0 })
+    const client = await createModelClient(settings(`http://127.0.0.1:${port}`), tokenAuth, {
+      log: recordingLog(),
+      timeoutMs: 10_000,
+      maxRetries: 0
+    })
     const error = await chatError(client.chat(request))
     expect(error.kind).toBe('network')
     expect(error.message).toContain('ECONNREFUSED')
@@ -383,7 +493,11 @@ describe('createModelClient: errors → fixes', () => {
 
   it('no answer within timeoutMs → timeout', async () => {
     server.queue({ status: 0, hang: true })
-    const client = await createModelClient(settings(server.url), tokenAuth, { log: recordingLog(), timeoutMs: 300, maxRetries: 0 })
+    const client = await createModelClient(settings(server.url), tokenAuth, {
+      log: recordingLog(),
+      timeoutMs: 300,
+      maxRetries: 0
+    })
     const error = await chatError(client.chat(request))
     expect(error.kind).toBe('timeout')
     expect(error.message).toContain('timeout-seconds')
@@ -391,7 +505,11 @@ describe('createModelClient: errors → fixes', () => {
 
   it('the deadline covers retries: a server that always hangs ends as timeout, not after maxRetries × timeout', async () => {
     server.queue({ status: 0, hang: true }, { status: 0, hang: true }, { status: 0, hang: true })
-    const client = await createModelClient(settings(server.url), tokenAuth, { log: recordingLog(), timeoutMs: 300, maxRetries: 2 })
+    const client = await createModelClient(settings(server.url), tokenAuth, {
+      log: recordingLog(),
+      timeoutMs: 300,
+      maxRetries: 2
+    })
     const error = await chatError(client.chat(request))
     expect(error.kind).toBe('timeout')
     expect(error.message).toMatch(/^Azure OpenAI did not answer in time for deployment 'gpt-4o-summary'.*timeout-seconds/)
@@ -401,7 +519,11 @@ describe('createModelClient: errors → fixes', () => {
 
   it('a hung attempt is cut off and retried while time remains', async () => {
     server.queue({ status: 0, hang: true })
-    const client = await createModelClient(settings(server.url), tokenAuth, { log: recordingLog(), timeoutMs: 3_000, maxRetries: 2 })
+    const client = await createModelClient(settings(server.url), tokenAuth, {
+      log: recordingLog(),
+      timeoutMs: 3_000,
+      maxRetries: 2
+    })
     const result = await client.chat(request)
     expect(result.content).toBe('Summary text')
     expect(server.requests).toHaveLength(2)
@@ -410,7 +532,11 @@ describe('createModelClient: errors → fixes', () => {
   it('every call of one client shares its deadline: once it has passed, no request is sent', async () => {
     server.queue({ status: 0, hang: true }, { status: 0, hang: true })
     // The first call's back-off after its cut-off attempt (at least 375 ms) outlasts the 200 ms deadline.
-    const client = await createModelClient(settings(server.url), tokenAuth, { log: recordingLog(), timeoutMs: 200, maxRetries: 3 })
+    const client = await createModelClient(settings(server.url), tokenAuth, {
+      log: recordingLog(),
+      timeoutMs: 200,
+      maxRetries: 3
+    })
     expect((await chatError(client.chat(request))).kind).toBe('timeout')
     const sent = server.requests.length
     const late = await chatError(client.chat(request))
@@ -421,9 +547,17 @@ describe('createModelClient: errors → fixes', () => {
 
   it('a 429 whose retry-after reaches past the deadline ends as rate-limit, naming timeout-seconds and quota', async () => {
     // Wide margins (a 2 s wait against a 3 s deadline) so that a loaded machine cannot change the count.
-    const limited: Reply = { status: 429, headers: { 'retry-after-ms': '2000' }, json: { error: { code: '429', message: 'Rate limit reached' } } }
+    const limited: Reply = {
+      status: 429,
+      headers: { 'retry-after-ms': '2000' },
+      json: { error: { code: '429', message: 'Rate limit reached' } }
+    }
     server.queue(...Array.from({ length: 10 }, () => limited))
-    const client = await createModelClient(settings(server.url, { timeoutSeconds: 20 }), tokenAuth, { log: recordingLog(), timeoutMs: 3_000, maxRetries: 10 })
+    const client = await createModelClient(settings(server.url, { timeoutSeconds: 20 }), tokenAuth, {
+      log: recordingLog(),
+      timeoutMs: 3_000,
+      maxRetries: 10
+    })
     const error = await chatError(client.chat(request))
     expect(error.kind).toBe('rate-limit')
     expect(error.message).toMatch(/429/)
@@ -437,7 +571,11 @@ describe('createModelClient: errors → fixes', () => {
   it('a 429 without retry-after, when the time runs out during the back-off, still ends as rate-limit', async () => {
     const limited: Reply = { status: 429, json: { error: { code: '429', message: 'Rate limit reached' } } }
     server.queue(limited, limited, limited)
-    const client = await createModelClient(settings(server.url), tokenAuth, { log: recordingLog(), timeoutMs: 250, maxRetries: 5 })
+    const client = await createModelClient(settings(server.url), tokenAuth, {
+      log: recordingLog(),
+      timeoutMs: 250,
+      maxRetries: 5
+    })
     const error = await chatError(client.chat(request))
     expect(error.kind).toBe('rate-limit')
     expect(error.message).toContain('kept answering 429')
@@ -445,9 +583,15 @@ describe('createModelClient: errors → fixes', () => {
   })
 
   it('an auth failure passes through as the ActionError auth made', async () => {
-    const refused = new ActionError('Entra ID has no federated credential …: add one with `az ad app federated-credential create …`')
+    const refused = new ActionError(
+      'Entra ID has no federated credential …: add one with `az ad app federated-credential create …`'
+    )
     const failingAuth: AzureAuth = { mode: 'oidc', label: 'keyless (OIDC)', getToken: () => Promise.reject(refused) }
-    const client = await createModelClient(settings(server.url), failingAuth, { log: recordingLog(), timeoutMs: 10_000, maxRetries: 0 })
+    const client = await createModelClient(settings(server.url), failingAuth, {
+      log: recordingLog(),
+      timeoutMs: 10_000,
+      maxRetries: 0
+    })
     await expect(client.chat(request)).rejects.toBe(refused)
     expect(server.requests).toHaveLength(0)
   })
@@ -474,7 +618,11 @@ describe('createModelClient: proxy', () => {
     delete process.env['no_proxy']
     let error: ModelError
     try {
-      const client = await createModelClient(settings('http://contoso-ai.openai.azure.com'), tokenAuth, { log: recordingLog(), timeoutMs: 5_000, maxRetries: 0 })
+      const client = await createModelClient(settings('http://contoso-ai.openai.azure.com'), tokenAuth, {
+        log: recordingLog(),
+        timeoutMs: 5_000,
+        maxRetries: 0
+      })
       error = await chatError(client.chat(request))
     } finally {
       process.env = saved
@@ -502,7 +650,10 @@ describe('createModelClient: proxy', () => {
       client.on('error', () => upstream.destroy())
     })
     await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve))
-    server.queue({ status: 403, json: { error: { code: 'PermissionDenied', message: 'Principal does not have access to API/Operation.' } } })
+    server.queue({
+      status: 403,
+      json: { error: { code: 'PermissionDenied', message: 'Principal does not have access to API/Operation.' } }
+    })
     const saved = { ...process.env }
     process.env['HTTP_PROXY'] = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`
     delete process.env['NO_PROXY']

@@ -48,13 +48,14 @@ function recordingLog(): Log & { lines: string[] } {
   }
 }
 
-
-
 /**
  * Just enough of GitHub's REST API for publishing, on 127.0.0.1: issue comments (paginated with Link
  * headers as GitHub does), `GET /user`, and the PR's body and head.
  */
-async function startGitHub(options: { user: { login: string; type: string } | 'installation'; poster: { login: string; type: string } }): Promise<FakeGitHub> {
+async function startGitHub(options: {
+  user: { login: string; type: string } | 'installation'
+  poster: { login: string; type: string }
+}): Promise<FakeGitHub> {
   let nextId = 1000
   const { baseUrl } = await listenLocal((req, res) => {
     let raw = ''
@@ -75,7 +76,12 @@ async function startGitHub(options: { user: { login: string; type: string } | 'i
         const page = Number(url.searchParams.get('page') ?? '1')
         const pages = Math.max(1, Math.ceil(fake.comments.length / perPage))
         const next = `<${fake.baseUrl}${url.pathname}?per_page=${perPage}&page=${page + 1}>; rel="next"`
-        return json(res, 200, fake.comments.slice((page - 1) * perPage, page * perPage).map(toJson), page < pages ? { link: next } : {})
+        return json(
+          res,
+          200,
+          fake.comments.slice((page - 1) * perPage, page * perPage).map(toJson),
+          page < pages ? { link: next } : {}
+        )
       }
       if (url.pathname === '/repos/octo/app/issues/7/comments' && req.method === 'POST') {
         const created = { id: nextId++, body: input.body ?? '', user: options.poster }
@@ -87,7 +93,8 @@ async function startGitHub(options: { user: { login: string; type: string } | 'i
         const comment = fake.comments.find((c) => c.id === Number(commentId))
         if (!comment) return json(res, 404, { message: 'Not Found' })
         // As on GitHub: a token may edit only the comments its own identity wrote.
-        if (comment.user.login !== options.poster.login) return json(res, 403, { message: 'Resource not accessible by integration' })
+        if (comment.user.login !== options.poster.login)
+          return json(res, 403, { message: 'Resource not accessible by integration' })
         comment.body = input.body ?? ''
         return json(res, 200, toJson(comment))
       }
@@ -100,7 +107,12 @@ async function startGitHub(options: { user: { login: string; type: string } | 'i
       }
       if (url.pathname === '/repos/octo/app/pulls/7') {
         if (req.method === 'PATCH') fake.pr.body = input.body ?? null
-        return json(res, 200, { number: 7, body: fake.pr.body, head: { sha: fake.pr.headSha }, html_url: 'https://github.com/octo/app/pull/7' })
+        return json(res, 200, {
+          number: 7,
+          body: fake.pr.body,
+          head: { sha: fake.pr.headSha },
+          html_url: 'https://github.com/octo/app/pull/7'
+        })
       }
       json(res, 404, { message: 'Not Found' })
     })
@@ -141,7 +153,15 @@ describe('findOurComments', () => {
       { id: 3, body: ours('cc', 'the real one'), user: ALICE }
     )
     const found = await findOurComments(client(fake), target, { login: 'alice', botOnly: false })
-    expect(found).toEqual([{ id: 3, url: 'https://github.com/octo/app/pull/7#issuecomment-3', author: 'alice', fingerprint: 'cc', body: ours('cc', 'the real one') }])
+    expect(found).toEqual([
+      {
+        id: 3,
+        url: 'https://github.com/octo/app/pull/7#issuecomment-3',
+        author: 'alice',
+        fingerprint: 'cc',
+        body: ours('cc', 'the real one')
+      }
+    ])
   })
 
   it('with an installation token, prefers github-actions[bot] over other Bots', async () => {
@@ -169,7 +189,7 @@ describe('publishComment', () => {
     expect(log.lines).toContain('info: Created the summary comment: https://github.com/octo/app/pull/7#issuecomment-1000')
   })
 
-  it('with an installation token, leaves another Bot\'s marked comment alone when GitHub refuses the edit', async () => {
+  it("with an installation token, leaves another Bot's marked comment alone when GitHub refuses the edit", async () => {
     const appBot = { login: 'summary-app[bot]', type: 'Bot' }
     const fake = await startGitHub({ user: 'installation', poster: appBot })
     const foreign = { id: 1, body: ours('aa', 'posted by the default token'), user: ACTIONS_BOT }
@@ -261,9 +281,13 @@ describe('publishComment', () => {
       json(res, 403, { message: 'Resource not accessible by integration' })
       return true
     }
-    const error = await publishComment(client(fake), target, ours('ff', 's'), { botOnly: true }, recordingLog()).catch((e: unknown) => e)
+    const error = await publishComment(client(fake), target, ours('ff', 's'), { botOnly: true }, recordingLog()).catch(
+      (e: unknown) => e
+    )
     expect(error).toBeInstanceOf(ActionError)
-    expect((error as Error).message).toMatch(/^Could not create the summary comment on octo\/app#7: the token is read-only here .*pull-requests: write/)
+    expect((error as Error).message).toMatch(
+      /^Could not create the summary comment on octo\/app#7: the token is read-only here .*pull-requests: write/
+    )
   })
 })
 
@@ -271,8 +295,12 @@ describe('spliceDescription', () => {
   const section = (fp: string, text: string) => `${descriptionStart(fp)}\n${text}\n${DESCRIPTION_END}`
 
   it('appends our section after a blank line the first time, and leaves an empty body to it alone', () => {
-    expect(spliceDescription('Human text.', () => 'summary', 'ab', GITHUB_BODY_LIMIT)).toBe(`Human text.\n\n${section('ab', 'summary')}`)
-    expect(spliceDescription('Human text.\r\n', () => 'summary', 'ab', GITHUB_BODY_LIMIT)).toBe(`Human text.\r\n\n${section('ab', 'summary')}`)
+    expect(spliceDescription('Human text.', () => 'summary', 'ab', GITHUB_BODY_LIMIT)).toBe(
+      `Human text.\n\n${section('ab', 'summary')}`
+    )
+    expect(spliceDescription('Human text.\r\n', () => 'summary', 'ab', GITHUB_BODY_LIMIT)).toBe(
+      `Human text.\r\n\n${section('ab', 'summary')}`
+    )
     expect(spliceDescription('', () => 'summary', 'ab', GITHUB_BODY_LIMIT)).toBe(section('ab', 'summary'))
   })
 
@@ -289,7 +317,9 @@ describe('spliceDescription', () => {
 
   it('does not swallow human text after a start marker a human left without its end', () => {
     const body = `Intro\n${descriptionStart('0a')}\nhuman notes\n${section('0b', 'old')}\nOutro`
-    expect(spliceDescription(body, () => 'new', 'ff', GITHUB_BODY_LIMIT)).toBe(`Intro\n${descriptionStart('0a')}\nhuman notes\n${section('ff', 'new')}\nOutro`)
+    expect(spliceDescription(body, () => 'new', 'ff', GITHUB_BODY_LIMIT)).toBe(
+      `Intro\n${descriptionStart('0a')}\nhuman notes\n${section('ff', 'new')}\nOutro`
+    )
   })
 
   it('asks for our section within the room the human text leaves, counting code points, and never cuts it as text', () => {
@@ -330,7 +360,9 @@ describe('publishDescription', () => {
     const fake = await startGitHub({ user: ALICE, poster: ALICE })
     fake.pr = { body: 'Please review.', headSha: 'b'.repeat(40) }
 
-    await expect(publishDescription(client(fake), target, () => 'summary', 'ff', 'a'.repeat(40), recordingLog())).resolves.toBe('stale')
+    await expect(publishDescription(client(fake), target, () => 'summary', 'ff', 'a'.repeat(40), recordingLog())).resolves.toBe(
+      'stale'
+    )
 
     expect(fake.pr.body).toBe('Please review.')
     expect(writes(fake)).toEqual([])

@@ -28,8 +28,6 @@ async function startGitHub(handler: Handler): Promise<{ baseUrl: string; request
   return { baseUrl, requests, server }
 }
 
-
-
 function pull(changedFiles: number, commits: number) {
   return {
     number: 7,
@@ -53,7 +51,8 @@ function prHandler(changedFiles: number, commits: number, listable = changedFile
   return (_req, url, res) => {
     const page = Number(url.searchParams.get('page') ?? '1')
     const perPage = Number(url.searchParams.get('per_page') ?? '30')
-    const slice = (total: number) => Array.from({ length: Math.max(0, Math.min(perPage, total - (page - 1) * perPage)) }, (_, i) => (page - 1) * perPage + i)
+    const slice = (total: number) =>
+      Array.from({ length: Math.max(0, Math.min(perPage, total - (page - 1) * perPage)) }, (_, i) => (page - 1) * perPage + i)
     if (url.pathname === '/repos/octo/app/pulls/7') return json(res, 200, pull(changedFiles, commits))
     if (url.pathname === '/repos/octo/app/pulls/7/files') {
       return json(
@@ -63,13 +62,32 @@ function prHandler(changedFiles: number, commits: number, listable = changedFile
           i === 1
             ? { filename: 'logo.png', status: 'added', additions: 0, deletions: 0, changes: 0 }
             : i === 2
-              ? { filename: 'new.ts', previous_filename: 'old.ts', status: 'renamed', additions: 1, deletions: 1, changes: 2, patch: '@@ -1 +1 @@\n-a\n+b' }
-              : { filename: `src/f${i}.ts`, status: 'modified', additions: 1, deletions: 0, changes: 1, patch: `@@ -0,0 +1 @@\n+line ${i}` }
+              ? {
+                  filename: 'new.ts',
+                  previous_filename: 'old.ts',
+                  status: 'renamed',
+                  additions: 1,
+                  deletions: 1,
+                  changes: 2,
+                  patch: '@@ -1 +1 @@\n-a\n+b'
+                }
+              : {
+                  filename: `src/f${i}.ts`,
+                  status: 'modified',
+                  additions: 1,
+                  deletions: 0,
+                  changes: 1,
+                  patch: `@@ -0,0 +1 @@\n+line ${i}`
+                }
         )
       )
     }
     if (url.pathname === '/repos/octo/app/pulls/7/commits') {
-      return json(res, 200, slice(commits).map((i) => ({ sha: `c${i}`, commit: { message: `commit ${i}` } })))
+      return json(
+        res,
+        200,
+        slice(commits).map((i) => ({ sha: `c${i}`, commit: { message: `commit ${i}` } }))
+      )
     }
     json(res, 404, { message: 'Not Found' })
   }
@@ -90,10 +108,19 @@ describe('readPullRequest', () => {
     expect(data.commits).toHaveLength(120)
     expect(data.commits[119]).toEqual({ sha: 'c119', message: 'commit 119' })
     expect(data.filesTruncated).toBe(false)
-    expect(data.pr).toMatchObject({ number: 7, body: '', isFork: true, changedFiles: 250, headSha: 'h'.repeat(40), author: 'someone' })
+    expect(data.pr).toMatchObject({
+      number: 7,
+      body: '',
+      isFork: true,
+      changedFiles: 250,
+      headSha: 'h'.repeat(40),
+      author: 'someone'
+    })
     // 1 PR + 3 file pages + 2 commit pages, every listing at the largest page size.
     expect(gh.requests).toHaveLength(6)
-    expect(gh.requests.filter((r) => r.includes('/files') || r.includes('/commits')).every((r) => r.includes('per_page=100'))).toBe(true)
+    expect(
+      gh.requests.filter((r) => r.includes('/files') || r.includes('/commits')).every((r) => r.includes('per_page=100'))
+    ).toBe(true)
   })
 
   it(`stops at GitHub's ${GITHUB_FILES_LIMIT}-file listing limit and flags the rest as hidden`, async () => {
@@ -134,7 +161,9 @@ describe('readPullRequest: which request failed', () => {
     const error = await readPullRequest(octokit, ref, 7, quietLog()).catch((e: unknown) => e)
 
     expect(error).toBeInstanceOf(ActionError)
-    expect((error as Error).message).toMatch(/^Could not list the changed files of pull request #7 of octo\/app \(page 2\): GitHub answered 404/)
+    expect((error as Error).message).toMatch(
+      /^Could not list the changed files of pull request #7 of octo\/app \(page 2\): GitHub answered 404/
+    )
     expect((error as Error).message).not.toContain('pull-number')
   })
 
@@ -154,7 +183,9 @@ describe('readPullRequest: which request failed', () => {
 
 describe('proxies', () => {
   it('configuredProxies lists what is set, without credentials', () => {
-    expect(configuredProxies({ HTTPS_PROXY: 'http://user:secret@proxy.corp:3128', http_proxy: 'proxy.corp:8080', HTTP_PROXY: '' })).toEqual([
+    expect(
+      configuredProxies({ HTTPS_PROXY: 'http://user:secret@proxy.corp:3128', http_proxy: 'proxy.corp:8080', HTTP_PROXY: '' })
+    ).toEqual([
       { variable: 'HTTPS_PROXY', url: 'http://proxy.corp:3128' },
       { variable: 'http_proxy', url: 'http://proxy.corp:8080' }
     ])
@@ -176,8 +207,12 @@ describe('proxies', () => {
   it('networkFailure names a socket, DNS or TLS failure anywhere along the chain, and nothing else', () => {
     const code = (value: string) => Object.assign(new Error(value), { code: value })
     expect(networkFailure(new TypeError('fetch failed', { cause: code('ENOTFOUND') }))).toBe('ENOTFOUND')
-    expect(networkFailure(new TypeError('fetch failed', { cause: new AggregateError([code('ECONNREFUSED')]) }))).toBe('ECONNREFUSED')
-    expect(networkFailure(new Error('request failed', { cause: code('UNABLE_TO_GET_ISSUER_CERT_LOCALLY') }))).toBe('UNABLE_TO_GET_ISSUER_CERT_LOCALLY')
+    expect(networkFailure(new TypeError('fetch failed', { cause: new AggregateError([code('ECONNREFUSED')]) }))).toBe(
+      'ECONNREFUSED'
+    )
+    expect(networkFailure(new Error('request failed', { cause: code('UNABLE_TO_GET_ISSUER_CERT_LOCALLY') }))).toBe(
+      'UNABLE_TO_GET_ISSUER_CERT_LOCALLY'
+    )
     expect(networkFailure(Object.assign(new Error('msal'), { errorCode: 'network_error' }))).toBe('network_error')
     expect(networkFailure(new Error('aborted', { cause: code('ABORT_ERR') }))).toBeUndefined()
     expect(networkFailure(code('PARSE_ERROR'))).toBeUndefined()
@@ -187,11 +222,24 @@ describe('proxies', () => {
   it('failedProxy names a proxy only when the failed connection was to it', () => {
     const env = { HTTPS_PROXY: 'http://proxy.corp:3128' }
     const dns = Object.assign(new Error('getaddrinfo ENOTFOUND proxy.corp'), { code: 'ENOTFOUND', hostname: 'proxy.corp' })
-    expect(failedProxy(new TypeError('fetch failed', { cause: dns }), env)).toEqual({ variable: 'HTTPS_PROXY', url: 'http://proxy.corp:3128', failure: 'ENOTFOUND' })
-    const elsewhere = Object.assign(new Error('getaddrinfo ENOTFOUND api.github.com'), { code: 'ENOTFOUND', hostname: 'api.github.com' })
+    expect(failedProxy(new TypeError('fetch failed', { cause: dns }), env)).toEqual({
+      variable: 'HTTPS_PROXY',
+      url: 'http://proxy.corp:3128',
+      failure: 'ENOTFOUND'
+    })
+    const elsewhere = Object.assign(new Error('getaddrinfo ENOTFOUND api.github.com'), {
+      code: 'ENOTFOUND',
+      hostname: 'api.github.com'
+    })
     expect(failedProxy(new TypeError('fetch failed', { cause: elsewhere }), env)).toBeUndefined()
-    const refused = Object.assign(new Error('connect ECONNREFUSED 10.0.0.5:3128'), { code: 'ECONNREFUSED', address: '10.0.0.5', port: 3128 })
-    expect(failedProxy(new TypeError('fetch failed', { cause: new AggregateError([refused]) }), env)?.failure).toBe('ECONNREFUSED')
+    const refused = Object.assign(new Error('connect ECONNREFUSED 10.0.0.5:3128'), {
+      code: 'ECONNREFUSED',
+      address: '10.0.0.5',
+      port: 3128
+    })
+    expect(failedProxy(new TypeError('fetch failed', { cause: new AggregateError([refused]) }), env)?.failure).toBe(
+      'ECONNREFUSED'
+    )
     const tunnel = Object.assign(new Error('Proxy response (407) !== 200 when HTTP Tunneling'), { code: 'UND_ERR_ABORTED' })
     expect(failedProxy(new TypeError('fetch failed', { cause: tunnel }), env)?.failure).toBe('answered 407 to CONNECT')
     expect(failedProxy(new TypeError('fetch failed', { cause: refused }), {})).toBeUndefined()
@@ -265,7 +313,12 @@ describe('createOctokit', () => {
   it('gives up at once, naming the reset time, when the primary limit resets after the deadline', async () => {
     const reset = Math.floor(Date.now() / 1000) + 3600
     const gh = await startGitHub((_req, _url, res) =>
-      json(res, 403, { message: 'API rate limit exceeded for installation.' }, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(reset) })
+      json(
+        res,
+        403,
+        { message: 'API rate limit exceeded for installation.' },
+        { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(reset) }
+      )
     )
     const octokit = createOctokit('ghs_x', { log: quietLog(), timeoutMs: 20_000, baseUrl: gh.baseUrl })
 
@@ -282,14 +335,19 @@ describe('explainGitHubError', () => {
 
   it('says GitHub could not be reached when the request never left (DNS, refused), not "GitHub failed with 500"', () => {
     const dns = Object.assign(new Error('getaddrinfo ENOTFOUND ghe.example.com'), { code: 'ENOTFOUND' })
-    const error = explainGitHubError(Object.assign(httpError(500, 'fetch failed'), { cause: dns }), { action: 'read pull request octo/app#7' })
+    const error = explainGitHubError(Object.assign(httpError(500, 'fetch failed'), { cause: dns }), {
+      action: 'read pull request octo/app#7'
+    })
     expect(error.message).toContain('could not be reached (ENOTFOUND)')
     expect(error.message).toContain('GITHUB_API_URL')
     expect(error.message).not.toContain('githubstatus')
   })
 
   it('explains a read-only token on a write: the permission and forks', () => {
-    const error = explainGitHubError(httpError(403, 'Resource not accessible by integration'), { action: 'create the summary comment on octo/app#7', write: true })
+    const error = explainGitHubError(httpError(403, 'Resource not accessible by integration'), {
+      action: 'create the summary comment on octo/app#7',
+      write: true
+    })
     expect(error.message).toBe(
       'Could not create the summary comment on octo/app#7: the token is read-only here (403 Resource not accessible by integration); give the job "permissions: pull-requests: write", and note that pull requests from forks get a read-only token under the pull_request event (use publish: none there).'
     )
@@ -303,25 +361,41 @@ describe('explainGitHubError', () => {
 
   it('names pull-number and the repository on a 404 for the PR, and nothing of the kind otherwise', () => {
     const pullRequest = { owner: 'octo', repo: 'app', number: 7 }
-    expect(explainGitHubError(httpError(404, 'Not Found'), { action: 'read x', pullRequest }).message).toContain('check the pull-number input')
-    expect(explainGitHubError(httpError(404, 'Not Found'), { action: 'delete y' }).message).toBe('Could not delete y: GitHub answered 404 (Not Found).')
+    expect(explainGitHubError(httpError(404, 'Not Found'), { action: 'read x', pullRequest }).message).toContain(
+      'check the pull-number input'
+    )
+    expect(explainGitHubError(httpError(404, 'Not Found'), { action: 'delete y' }).message).toBe(
+      'Could not delete y: GitHub answered 404 (Not Found).'
+    )
   })
 
   it('names the size of a body GitHub found too long', () => {
     const error = explainGitHubError(
-      httpError(422, 'Validation Failed: {"resource":"IssueComment","code":"custom","field":"body","message":"body is too long (maximum is 65536 characters)"}'),
+      httpError(
+        422,
+        'Validation Failed: {"resource":"IssueComment","code":"custom","field":"body","message":"body is too long (maximum is 65536 characters)"}'
+      ),
       { action: 'update the summary comment on octo/app#7', write: true, bodyLength: 70123 }
     )
-    expect(error.message).toMatch(/^Could not update the summary comment on octo\/app#7: GitHub rejected the body of 70,123 characters as too long/)
+    expect(error.message).toMatch(
+      /^Could not update the summary comment on octo\/app#7: GitHub rejected the body of 70,123 characters as too long/
+    )
   })
 
   it('tells a timeout from a 5xx, keeps every message on one line, and passes ActionErrors through', () => {
-    const timeout = Object.assign(new Error('The operation was aborted due to timeout'), { status: 500, cause: new DOMException('x', 'TimeoutError') })
+    const timeout = Object.assign(new Error('The operation was aborted due to timeout'), {
+      status: 500,
+      cause: new DOMException('x', 'TimeoutError')
+    })
     expect(explainGitHubError(timeout, { action: 'read x' }).message).toMatch(/did not answer in time/)
     const serverError = explainGitHubError(httpError(503, 'Service Unavailable\n<html>…</html>'), { action: 'read x' })
-    expect(serverError.message).toBe('Could not read x: GitHub failed with 503 (Service Unavailable) after retries; re-run the job, and check https://www.githubstatus.com if it persists.')
+    expect(serverError.message).toBe(
+      'Could not read x: GitHub failed with 503 (Service Unavailable) after retries; re-run the job, and check https://www.githubstatus.com if it persists.'
+    )
     const own = new ActionError('already explained')
     expect(explainGitHubError(own, { action: 'read x' })).toBe(own)
-    expect(explainGitHubError(new TypeError('fetch failed'), { action: 'read x' }).message).toBe('Could not read x: fetch failed.')
+    expect(explainGitHubError(new TypeError('fetch failed'), { action: 'read x' }).message).toBe(
+      'Could not read x: fetch failed.'
+    )
   })
 })

@@ -23,9 +23,28 @@ interface ActionYml {
  * dropping one breaks users' workflows.
  */
 const CONTRACT_INPUTS = [
-  'endpoint', 'deployment', 'api-version', 'auth', 'client-id', 'tenant-id', 'audience', 'cloud',
-  'authority-host', 'token-scope', 'api-key', 'github-token', 'pull-number', 'publish', 'include', 'exclude',
-  'instructions', 'language', 'max-input-tokens', 'max-output-tokens', 'max-concurrency', 'max-model-calls'
+  'endpoint',
+  'deployment',
+  'api-version',
+  'auth',
+  'client-id',
+  'tenant-id',
+  'audience',
+  'cloud',
+  'authority-host',
+  'token-scope',
+  'api-key',
+  'github-token',
+  'pull-number',
+  'publish',
+  'include',
+  'exclude',
+  'instructions',
+  'language',
+  'max-input-tokens',
+  'max-output-tokens',
+  'max-concurrency',
+  'max-model-calls'
 ]
 /**
  * Inputs added since the contract was written ("adding inputs is fine"). Listing them here is the review
@@ -33,8 +52,16 @@ const CONTRACT_INPUTS = [
  */
 const ADDED_INPUTS = ['timeout-seconds', 'skip-drafts']
 const CONTRACT_OUTPUTS = [
-  'summary', 'comment-id', 'comment-url', 'skipped', 'files-total', 'files-summarized', 'files-omitted',
-  'prompt-tokens', 'completion-tokens', 'model-calls'
+  'summary',
+  'comment-id',
+  'comment-url',
+  'skipped',
+  'files-total',
+  'files-summarized',
+  'files-omitted',
+  'prompt-tokens',
+  'completion-tokens',
+  'model-calls'
 ]
 
 function generator(args: string[]) {
@@ -144,7 +171,9 @@ describe('action.yml against the v1 contract', () => {
 
   it('requires only endpoint and deployment', () => {
     const action = loadAction()
-    const required = Object.entries(action.inputs).filter(([, spec]) => spec.required).map(([name]) => name)
+    const required = Object.entries(action.inputs)
+      .filter(([, spec]) => spec.required)
+      .map(([name]) => name)
     expect(required.sort()).toEqual(['deployment', 'endpoint'])
   })
 })
@@ -160,10 +189,25 @@ describe('README content', () => {
   it('has a Troubleshooting entry for each error users hit', () => {
     const troubleshooting = README.slice(README.indexOf('## Troubleshooting'), README.indexOf('## Contributing'))
     for (const symptom of [
-      'id-token: write', 'ACTIONS_ID_TOKEN_REQUEST_URL', 'AADSTS70021', 'AADSTS700213', 'AADSTS7002138',
-      'AADSTS700016', 'AADSTS90002', 'AADSTS700024', '401', '403', '404', '429', 'content filter',
-      'Resource not accessible by integration', '422', 'skipped=fork-without-oidc', 'skipped=unchanged',
-      'az role assignment create', 'az identity federated-credential create'
+      'id-token: write',
+      'ACTIONS_ID_TOKEN_REQUEST_URL',
+      'AADSTS70021',
+      'AADSTS700213',
+      'AADSTS7002138',
+      'AADSTS700016',
+      'AADSTS90002',
+      'AADSTS700024',
+      '401',
+      '403',
+      '404',
+      '429',
+      'content filter',
+      'Resource not accessible by integration',
+      '422',
+      'skipped=fork-without-oidc',
+      'skipped=unchanged',
+      'az role assignment create',
+      'az identity federated-credential create'
     ]) {
       expect(troubleshooting).toContain(symptom)
     }
@@ -188,7 +232,10 @@ function workflows(): Array<[string, Workflow]> {
     .map((doc, i): [string, Workflow] => [`README.md yaml block ${i + 1}`, doc])
   const examples = readdirSync(join(ROOT, 'examples'))
     .filter((name) => name.endsWith('.yml'))
-    .map((name): [string, Workflow] => [`examples/${name}`, parse(readFileSync(join(ROOT, 'examples', name), 'utf8')) as Workflow])
+    .map((name): [string, Workflow] => [
+      `examples/${name}`,
+      parse(readFileSync(join(ROOT, 'examples', name), 'utf8')) as Workflow
+    ])
   return [...fromReadme, ...examples]
 }
 
@@ -214,7 +261,9 @@ describe('example workflows', () => {
     const inputs = loadAction().inputs
     expect(workflow.permissions).toEqual({})
     const jobs = Object.values(workflow.jobs)
-    const ours = jobs.flatMap((job) => (job.steps ?? []).filter((step) => step.uses?.includes('/azure-openai-pr-summary@')).map((step) => ({ job, step })))
+    const ours = jobs.flatMap((job) =>
+      (job.steps ?? []).filter((step) => step.uses?.includes('/azure-openai-pr-summary@')).map((step) => ({ job, step }))
+    )
     expect(ours.length).toBeGreaterThan(0)
     for (const { job, step } of ours) {
       const given = Object.keys(step.with ?? {})
@@ -263,7 +312,8 @@ function messageSites(): MessageSite[] {
   const literalParts = (node: ts.Node): string[] => {
     if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) return [node.text]
     if (ts.isTemplateExpression(node)) return [node.head.text, ...node.templateSpans.map((span) => span.literal.text)]
-    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.PlusToken) return [...literalParts(node.left), ...literalParts(node.right)]
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.PlusToken)
+      return [...literalParts(node.left), ...literalParts(node.right)]
     if (ts.isParenthesizedExpression(node)) return literalParts(node.expression)
     if (ts.isConditionalExpression(node)) return [...literalParts(node.whenTrue), ...literalParts(node.whenFalse)]
     return []
@@ -333,8 +383,12 @@ describe('Troubleshooting against src/', () => {
   })
 
   it('names every skipped= reason the run can end with', () => {
-    const reasons = sources().flatMap(([, text]) => [...text.matchAll(/new SkipRun\(\s*'([a-z-]+)'/g)].map((match) => match[1] ?? ''))
-    reasons.push(...sources().flatMap(([, text]) => [...text.matchAll(/skippedResult\('([a-z-]+)'/g)].map((match) => match[1] ?? '')))
+    const reasons = sources().flatMap(([, text]) =>
+      [...text.matchAll(/new SkipRun\(\s*'([a-z-]+)'/g)].map((match) => match[1] ?? '')
+    )
+    reasons.push(
+      ...sources().flatMap(([, text]) => [...text.matchAll(/skippedResult\('([a-z-]+)'/g)].map((match) => match[1] ?? ''))
+    )
     expect(reasons).toEqual(expect.arrayContaining(['fork-without-oidc', 'draft', 'no-files', 'unchanged']))
     expect([...new Set(reasons)].filter((reason) => !README_TROUBLESHOOTING.includes(`skipped=${reason}`))).toEqual([])
     expect([...new Set(reasons)].filter((reason) => !TROUBLESHOOTING_DOC.includes(`\`${reason}\``))).toEqual([])
@@ -342,7 +396,9 @@ describe('Troubleshooting against src/', () => {
 
   it('has the README sections that messages point to', () => {
     const headings = README.split('\n').filter((line) => /^#{2,4} /.test(line))
-    const pointers = sources().flatMap(([, text]) => [...text.matchAll(/README section "([^"]+)"/g)].map((match) => match[1] ?? ''))
+    const pointers = sources().flatMap(([, text]) =>
+      [...text.matchAll(/README section "([^"]+)"/g)].map((match) => match[1] ?? '')
+    )
     expect(pointers).toEqual(expect.arrayContaining(['Keyless setup (OIDC)', 'Forks']))
     expect(pointers.filter((section) => !headings.some((heading) => heading.includes(section)))).toEqual([])
   })
@@ -354,9 +410,16 @@ describe('Troubleshooting against src/', () => {
 
   it('has only in-page links whose heading exists', () => {
     const slug = (heading: string) =>
-      heading.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-')
+      heading
+        .trim()
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+        .replace(/\s/g, '-')
     const anchors = new Set(
-      README.replace(/```[\s\S]*?```/g, '').split('\n').filter((line) => /^#{1,6} /.test(line)).map((line) => slug(line.replace(/^#+ /, '')))
+      README.replace(/```[\s\S]*?```/g, '')
+        .split('\n')
+        .filter((line) => /^#{1,6} /.test(line))
+        .map((line) => slug(line.replace(/^#+ /, '')))
     )
     const links = [...README.matchAll(/\]\(#([^)]+)\)/g)].map((match) => match[1] ?? '')
     expect(links.length).toBeGreaterThan(5)
@@ -375,8 +438,13 @@ describe('README claims checked against the code', () => {
 
   it('gives the defaults of action.yml wherever the prose says "(default …)"', () => {
     const inputs = loadAction().inputs
-    const claims = [...README.matchAll(/`([a-z-]+)`\**\s+\(default `?([\w,.]+)`?\)/g)].map((match) => [match[1] ?? '', match[2] ?? ''])
-    expect(claims.map(([name]) => name)).toEqual(expect.arrayContaining(['max-input-tokens', 'max-model-calls', 'timeout-seconds', 'skip-drafts']))
+    const claims = [...README.matchAll(/`([a-z-]+)`\**\s+\(default `?([\w,.]+)`?\)/g)].map((match) => [
+      match[1] ?? '',
+      match[2] ?? ''
+    ])
+    expect(claims.map(([name]) => name)).toEqual(
+      expect.arrayContaining(['max-input-tokens', 'max-model-calls', 'timeout-seconds', 'skip-drafts'])
+    )
     const wrong = claims.filter(([name, value]) => String(inputs[name]?.default) !== value.replace(/,/g, ''))
     expect(wrong).toEqual([])
   })
@@ -399,8 +467,9 @@ describe('README claims checked against the code', () => {
     expect(read(false)).toEqual(read(true))
   })
 
-  it('shows an example comment in the renderer\'s current layout, free of emulator URLs and markers', () => {
-    const example = /What a posted comment looks like|This is the comment it posts:\n\n```markdown\n([\s\S]*?)```/.exec(README)?.[1] ?? ''
+  it("shows an example comment in the renderer's current layout, free of emulator URLs and markers", () => {
+    const example =
+      /What a posted comment looks like|This is the comment it posts:\n\n```markdown\n([\s\S]*?)```/.exec(README)?.[1] ?? ''
     expect(example).not.toBe('')
     expect(example).not.toMatch(/127\.0\.0\.1|localhost/)
     expect(example).not.toContain('<!--')
@@ -422,7 +491,14 @@ describe('README claims checked against the code', () => {
           unlisted: 0
         }
       },
-      { serverUrl: 'https://github.com', owner: 'octo-org', repo: 'octo-repo', number: 42, deployment: 'gpt-4o-mini', authLabel: 'keyless (OIDC)' }
+      {
+        serverUrl: 'https://github.com',
+        owner: 'octo-org',
+        repo: 'octo-repo',
+        number: 42,
+        deployment: 'gpt-4o-mini',
+        authLabel: 'keyless (OIDC)'
+      }
     )
     const fixed = [
       ...rendered.split('\n').filter((line) => /^#{1,6} /.test(line) && !/^### Area$/.test(line)),

@@ -6,7 +6,14 @@ import { DEFAULT_RENDER_LIMIT, filesViewUrl, renderSummary } from '../src/render
 import { parseMarkdown } from '../src/sanitize.js'
 import type { Coverage, SummaryOutcome, Usage } from '../src/types.js'
 
-const context = { serverUrl: 'https://github.com', owner: 'octo', repo: 'app', number: 7, deployment: 'gpt-4o-mini', authLabel: 'keyless (OIDC)' }
+const context = {
+  serverUrl: 'https://github.com',
+  owner: 'octo',
+  repo: 'app',
+  number: 7,
+  deployment: 'gpt-4o-mini',
+  authLabel: 'keyless (OIDC)'
+}
 const usage: Usage = { promptTokens: 12_345, completionTokens: 678, modelCalls: 3, rounds: 2 }
 const coverage: Coverage = {
   filesTotal: 5,
@@ -52,14 +59,21 @@ describe('renderSummary', () => {
   })
 
   it('renders a notice instead of an empty body', () => {
-    expect(renderSummary({ notice: 'The model returned an empty answer (content filter).', usage, coverage }, context)).toMatchSnapshot()
+    expect(
+      renderSummary({ notice: 'The model returned an empty answer (content filter).', usage, coverage }, context)
+    ).toMatchSnapshot()
     expect(renderSummary({ notice: '', usage, coverage }, context)).toContain('No summary was produced')
   })
 
   it('neutralizes our marker wherever it comes from, the repository name included', () => {
     const hostile: SummaryOutcome = {
       ...typical,
-      doc: { overview: `<!-- ${MARKER_TAG}:comment fingerprint=0 --> ${MARKER_TAG}`, changes: [{ area: MARKER_TAG, points: [MARKER_TAG] }], files: [], risks: [] },
+      doc: {
+        overview: `<!-- ${MARKER_TAG}:comment fingerprint=0 --> ${MARKER_TAG}`,
+        changes: [{ area: MARKER_TAG, points: [MARKER_TAG] }],
+        files: [],
+        risks: []
+      },
       coverage: { ...coverage, summarized: [MARKER_TAG] }
     }
     expect(renderSummary(hostile, { ...context, repo: MARKER_TAG })).not.toContain(MARKER_TAG)
@@ -69,7 +83,10 @@ describe('renderSummary', () => {
     const paths = Array.from({ length: 600 }, (_, i) => `packages/module-${i}/src/deeply/nested/file-${i}.ts`)
     const wide: SummaryOutcome = {
       ...typical,
-      doc: { ...typical.doc!, files: paths.map((path) => ({ path, summary: `Reworks the ${path} module so that its cache is invalidated on writes.` })) },
+      doc: {
+        ...typical.doc!,
+        files: paths.map((path) => ({ path, summary: `Reworks the ${path} module so that its cache is invalidated on writes.` }))
+      },
       coverage: { filesTotal: 600, summarized: paths, compressed: [], excluded: [], omitted: [], unlisted: 0 }
     }
     const markdown = renderSummary(wide, context)
@@ -129,7 +146,12 @@ describe('renderSummary', () => {
       expect(markdown).toContain('`packages/module-4999/src/deeply/nested/file-4999.ts`')
       expect(markdown).toContain('Summarized 4,990 of 5,000 files')
       expect(markdown).toContain('AI-generated: review before relying on it.')
-      expect(markdown.trimEnd().split('\n').filter((line) => line === '<details>' || line.startsWith('<details>'))).toHaveLength(1)
+      expect(
+        markdown
+          .trimEnd()
+          .split('\n')
+          .filter((line) => line === '<details>' || line.startsWith('<details>'))
+      ).toHaveLength(1)
       expect(markdown.match(/<\/details>/g)).toHaveLength(1)
     })
 

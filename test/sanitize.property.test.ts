@@ -12,17 +12,77 @@ import type { SummaryOutcome } from '../src/types.js'
 const options = { serverUrl: 'https://github.com' }
 
 const hostile = [
-  '@alice', '@org/team', '@copilot', ' @x ', '(@y)', 'a@b.com', '`@code`', '**@**bold', '[@l](https://github.com/l)',
-  'Fixes #1', 'closes: owner/repo#2', 'Resolves https://github.com/o/r/issues/3', 'fix GH-4', '**Fixes**', ' #5', 'resolved:',
-  '![x](http://evil/beacon.png)', '![y][img]', '\n\n[img]: http://evil/i.png\n\n', '<img src="http://evil/i.png" alt="@z">',
-  '<script>alert(1)</script>', '<a href="https://evil.com">x</a>', '<details open>', '</details>', '<summary>', '</summary>',
-  '<!-- c -->', '<!--', '[x](javascript:alert(1))', '<javascript:alert(1)>', 'https://evil.com/p', 'www.evil.com', '<https://evil.com>',
-  '[t](https://github.com/o/r)', '[r][ref]', '\n\n[ref]: https://evil.com\n\n', 'http', '://evil.com', '\u202E', '\u200B', '\u{E0041}',
-  '&#x200B;', '&#64;u', MARKER_TAG, `<!-- ${MARKER_TAG}:comment fingerprint=00 -->`, '\n```\n', '`', '|', '\n| a | b |\n|---|---|\n| c | @d |\n',
-  '\n- ', '\n> ', '\n# ', '*', '_', '[', ']', '(', ')', '<', '>', '\n', '\n\n', '    ', '\\', '[^1]', '\n\n[^1]: note @e\n\n'
+  '@alice',
+  '@org/team',
+  '@copilot',
+  ' @x ',
+  '(@y)',
+  'a@b.com',
+  '`@code`',
+  '**@**bold',
+  '[@l](https://github.com/l)',
+  'Fixes #1',
+  'closes: owner/repo#2',
+  'Resolves https://github.com/o/r/issues/3',
+  'fix GH-4',
+  '**Fixes**',
+  ' #5',
+  'resolved:',
+  '![x](http://evil/beacon.png)',
+  '![y][img]',
+  '\n\n[img]: http://evil/i.png\n\n',
+  '<img src="http://evil/i.png" alt="@z">',
+  '<script>alert(1)</script>',
+  '<a href="https://evil.com">x</a>',
+  '<details open>',
+  '</details>',
+  '<summary>',
+  '</summary>',
+  '<!-- c -->',
+  '<!--',
+  '[x](javascript:alert(1))',
+  '<javascript:alert(1)>',
+  'https://evil.com/p',
+  'www.evil.com',
+  '<https://evil.com>',
+  '[t](https://github.com/o/r)',
+  '[r][ref]',
+  '\n\n[ref]: https://evil.com\n\n',
+  'http',
+  '://evil.com',
+  '\u202E',
+  '\u200B',
+  '\u{E0041}',
+  '&#x200B;',
+  '&#64;u',
+  MARKER_TAG,
+  `<!-- ${MARKER_TAG}:comment fingerprint=00 -->`,
+  '\n```\n',
+  '`',
+  '|',
+  '\n| a | b |\n|---|---|\n| c | @d |\n',
+  '\n- ',
+  '\n> ',
+  '\n# ',
+  '*',
+  '_',
+  '[',
+  ']',
+  '(',
+  ')',
+  '<',
+  '>',
+  '\n',
+  '\n\n',
+  '    ',
+  '\\',
+  '[^1]',
+  '\n\n[^1]: note @e\n\n'
 ]
 
-const hostileText = fc.array(fc.oneof(fc.string(), fc.constantFrom(...hostile), fc.string({ unit: 'binary' })), { maxLength: 12 }).map((parts) => parts.join(''))
+const hostileText = fc
+  .array(fc.oneof(fc.string(), fc.constantFrom(...hostile), fc.string({ unit: 'binary' })), { maxLength: 12 })
+  .map((parts) => parts.join(''))
 
 const MENTION = /(?:^|[^A-Za-z0-9_])@[A-Za-z0-9]/
 const KEYWORD_THEN_REFERENCE = /\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)\b[\s:]*(?:#\d|gh-\d|[\w.-]+\/[\w.-]+#\d|https?:|$)/i
@@ -84,7 +144,14 @@ describe('sanitizeMarkdown (properties)', () => {
 })
 
 describe('renderSummary (properties)', () => {
-  const context = { serverUrl: 'https://github.com', owner: 'o', repo: 'r', number: 1, deployment: 'gpt', authLabel: 'keyless (OIDC)' }
+  const context = {
+    serverUrl: 'https://github.com',
+    owner: 'o',
+    repo: 'r',
+    number: 1,
+    deployment: 'gpt',
+    authLabel: 'keyless (OIDC)'
+  }
   const path = fc.oneof(fc.string({ minLength: 1 }), fc.constantFrom(...hostile))
   const note = fc.record({
     path,

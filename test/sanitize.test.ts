@@ -126,7 +126,9 @@ describe('links', () => {
   })
 
   it('use the GHES host from serverUrl', () => {
-    const output = sanitizeMarkdown('[a](https://ghe.example.com/o/r) [b](https://github.com/o/r)', { serverUrl: 'https://ghe.example.com' })
+    const output = sanitizeMarkdown('[a](https://ghe.example.com/o/r) [b](https://github.com/o/r)', {
+      serverUrl: 'https://ghe.example.com'
+    })
     expect(nodes(output).urls).toEqual(['https://ghe.example.com/o/r'])
   })
 })
@@ -138,7 +140,9 @@ describe('invisible characters and the marker', () => {
   })
 
   it('breaks every copy of the marker: text, code, link URLs', () => {
-    const output = sanitize(`${MARKER_TAG} \`${MARKER_TAG}\`\n\n\`\`\`${MARKER_TAG}\n${MARKER_TAG.toUpperCase()}\n\`\`\`\n\n[x](https://github.com/o/${MARKER_TAG})`)
+    const output = sanitize(
+      `${MARKER_TAG} \`${MARKER_TAG}\`\n\n\`\`\`${MARKER_TAG}\n${MARKER_TAG.toUpperCase()}\n\`\`\`\n\n[x](https://github.com/o/${MARKER_TAG})`
+    )
     expect(output.toLowerCase()).not.toContain(MARKER_TAG)
     expect(nodes(output).urls).toHaveLength(1)
   })

@@ -10,14 +10,16 @@ beforeAll(async () => {
   tokenizer = await loadTokenizer()
 })
 
-const lineArb = fc.tuple(
-  fc.constantFrom(' ', '+', '-'),
-  fc.oneof(
-    fc.string({ maxLength: 60 }),
-    fc.string({ unit: 'grapheme', maxLength: 30 }),
-    fc.constantFrom('const a = 1;', '}', '', '    return value', '<|endoftext|>', '\t\t// note')
+const lineArb = fc
+  .tuple(
+    fc.constantFrom(' ', '+', '-'),
+    fc.oneof(
+      fc.string({ maxLength: 60 }),
+      fc.string({ unit: 'grapheme', maxLength: 30 }),
+      fc.constantFrom('const a = 1;', '}', '', '    return value', '<|endoftext|>', '\t\t// note')
+    )
   )
-).map(([prefix, text]) => prefix + text.replace(/[\r\n]/g, ' '))
+  .map(([prefix, text]) => prefix + text.replace(/[\r\n]/g, ' '))
 
 const hunkArb = fc
   .tuple(fc.nat(500), fc.array(lineArb, { minLength: 1, maxLength: 120 }))
@@ -55,8 +57,23 @@ const scenarioArb = fc.record({
 function toData(files: ChangedFile[]): PullRequestData {
   return {
     pr: {
-      owner: 'o', repo: 'r', number: 1, title: 't', body: '', draft: false, state: 'open', htmlUrl: 'u', headSha: 'h',
-      baseSha: 'b', headRef: 'f', baseRef: 'main', author: 'a', isFork: false, changedFiles: files.length, additions: 0, deletions: 0
+      owner: 'o',
+      repo: 'r',
+      number: 1,
+      title: 't',
+      body: '',
+      draft: false,
+      state: 'open',
+      htmlUrl: 'u',
+      headSha: 'h',
+      baseSha: 'b',
+      headRef: 'f',
+      baseRef: 'main',
+      author: 'a',
+      isFork: false,
+      changedFiles: files.length,
+      additions: 0,
+      deletions: 0
     },
     files,
     commits: [],
@@ -81,12 +98,22 @@ describe('selectFiles (property)', () => {
         })
         const selection = selectFiles(
           toData(files),
-          { include: [], exclude: scenario.exclude, maxModelCalls: scenario.maxModelCalls, maxConcurrency: scenario.maxConcurrency, singleCapacity: scenario.singleCapacity, mapCapacity: scenario.mapCapacity, render: fileSection },
+          {
+            include: [],
+            exclude: scenario.exclude,
+            maxModelCalls: scenario.maxModelCalls,
+            maxConcurrency: scenario.maxConcurrency,
+            singleCapacity: scenario.singleCapacity,
+            mapCapacity: scenario.mapCapacity,
+            render: fileSection
+          },
           tokenizer
         )
         const capacity = selection.single ? scenario.singleCapacity : scenario.mapCapacity
 
-        expect(selection.groups.length).toBeLessThanOrEqual(selection.single ? 1 : Math.min(scenario.maxModelCalls - 1, scenario.maxConcurrency))
+        expect(selection.groups.length).toBeLessThanOrEqual(
+          selection.single ? 1 : Math.min(scenario.maxModelCalls - 1, scenario.maxConcurrency)
+        )
         for (const group of selection.groups) {
           let used = 0
           for (const packed of group) {
@@ -99,7 +126,11 @@ describe('selectFiles (property)', () => {
         }
 
         const sent = selection.groups.flat().map((packed) => packed.file.filename)
-        const named = [...sent, ...selection.coverage.excluded.map((n) => n.path), ...selection.coverage.omitted.map((n) => n.path)]
+        const named = [
+          ...sent,
+          ...selection.coverage.excluded.map((n) => n.path),
+          ...selection.coverage.omitted.map((n) => n.path)
+        ]
         expect([...named].sort()).toEqual(files.map((f) => f.filename).sort())
         expect(selection.coverage.summarized).toEqual(sent)
         for (const path of selection.coverage.compressed) expect(sent).toContain(path)

@@ -35,8 +35,20 @@ function file(filename: string, patch: string | null = patchOf(3), extra: Partia
 function data(files: ChangedFile[], pr: Partial<PullRequestData['pr']> = {}, filesTruncated = false): PullRequestData {
   return {
     pr: {
-      owner: 'o', repo: 'r', number: 1, title: 't', body: '', draft: false, state: 'open', htmlUrl: 'https://github.com/o/r/pull/1',
-      headSha: 'h', baseSha: 'b', headRef: 'feature', baseRef: 'main', author: 'a', isFork: false,
+      owner: 'o',
+      repo: 'r',
+      number: 1,
+      title: 't',
+      body: '',
+      draft: false,
+      state: 'open',
+      htmlUrl: 'https://github.com/o/r/pull/1',
+      headSha: 'h',
+      baseSha: 'b',
+      headRef: 'feature',
+      baseRef: 'main',
+      author: 'a',
+      isFork: false,
       changedFiles: files.length,
       additions: files.reduce((sum, f) => sum + f.additions, 0),
       deletions: files.reduce((sum, f) => sum + f.deletions, 0),
@@ -49,29 +61,68 @@ function data(files: ChangedFile[], pr: Partial<PullRequestData['pr']> = {}, fil
 }
 
 function options(overrides: Partial<SelectOptions> = {}): SelectOptions {
-  return { include: [], exclude: [], maxModelCalls: 12, maxConcurrency: 32, singleCapacity: 20_000, mapCapacity: 20_000, render: fileSection, ...overrides }
+  return {
+    include: [],
+    exclude: [],
+    maxModelCalls: 12,
+    maxConcurrency: 32,
+    singleCapacity: 20_000,
+    mapCapacity: 20_000,
+    render: fileSection,
+    ...overrides
+  }
 }
 
 describe('createExcludeFilter', () => {
   const excluded = createExcludeFilter([], [])
 
   it.each([
-    'package-lock.json', 'web/package-lock.json', 'yarn.lock', 'pnpm-lock.yaml', 'bun.lockb', 'Cargo.lock', 'go.sum',
-    'poetry.lock', 'Pipfile.lock', 'Gemfile.lock', 'composer.lock', 'src/App/packages.lock.json', 'gradle.lockfile',
-    'flake.lock', 'public/app.min.js', 'static/site.min.css', 'out/app.js.map', 'vendor/lib/a.go', 'pkg/vendor/x.go',
-    'node_modules/x/index.js', 'third_party/zlib/zlib.c', 'src/__generated__/schema.ts', 'api/types.generated.ts',
-    'api/v1/service.pb.go', 'proto/service_pb2.py', 'test/__snapshots__/render.test.ts.snap', 'ui/Button.snap',
-    'assets/logo.png', 'assets/LOGO.PNG', 'fonts/a.woff2', 'docs/manual.pdf'
+    'package-lock.json',
+    'web/package-lock.json',
+    'yarn.lock',
+    'pnpm-lock.yaml',
+    'bun.lockb',
+    'Cargo.lock',
+    'go.sum',
+    'poetry.lock',
+    'Pipfile.lock',
+    'Gemfile.lock',
+    'composer.lock',
+    'src/App/packages.lock.json',
+    'gradle.lockfile',
+    'flake.lock',
+    'public/app.min.js',
+    'static/site.min.css',
+    'out/app.js.map',
+    'vendor/lib/a.go',
+    'pkg/vendor/x.go',
+    'node_modules/x/index.js',
+    'third_party/zlib/zlib.c',
+    'src/__generated__/schema.ts',
+    'api/types.generated.ts',
+    'api/v1/service.pb.go',
+    'proto/service_pb2.py',
+    'test/__snapshots__/render.test.ts.snap',
+    'ui/Button.snap',
+    'assets/logo.png',
+    'assets/LOGO.PNG',
+    'fonts/a.woff2',
+    'docs/manual.pdf'
   ])('excludes %s by default', (path) => {
     expect(excluded(path)).toBe(true)
   })
 
-  it.each(['src/index.ts', 'dist/index.js', '.github/workflows/ci.yml', '.eslintrc.json', 'README.md', 'lockfile.ts', 'src/unlock.ts'])(
-    'keeps %s by default',
-    (path) => {
-      expect(excluded(path)).toBe(false)
-    }
-  )
+  it.each([
+    'src/index.ts',
+    'dist/index.js',
+    '.github/workflows/ci.yml',
+    '.eslintrc.json',
+    'README.md',
+    'lockfile.ts',
+    'src/unlock.ts'
+  ])('keeps %s by default', (path) => {
+    expect(excluded(path)).toBe(false)
+  })
 
   it('adds user excludes to the defaults; a glob without "/" matches in any folder, dot files included', () => {
     const filter = createExcludeFilter([], ['*.sql', 'docs/**', '.env*'])
@@ -129,7 +180,9 @@ describe('fileKind', () => {
 
 describe('compressPatch', () => {
   it('keeps one context line next to each change and marks longer unchanged runs', () => {
-    const patch = ['@@ -1,11 +1,11 @@', ' a', ' b', ' c', '-d', '+D', ' e', ' f', ' g', ' h', '-i', '+I', ' j', ' k', ' l'].join('\n')
+    const patch = ['@@ -1,11 +1,11 @@', ' a', ' b', ' c', '-d', '+D', ' e', ' f', ' g', ' h', '-i', '+I', ' j', ' k', ' l'].join(
+      '\n'
+    )
     expect(compressPatch(patch)).toBe(
       ['@@ -1,11 +1,11 @@', ' c', '-d', '+D', ' e', '[2 unchanged lines]', ' h', '-i', '+I', ' j'].join('\n')
     )
@@ -141,7 +194,18 @@ describe('compressPatch', () => {
   })
 
   it('collapses deletion-only hunks and drops "no newline" markers', () => {
-    const patch = ['@@ -1,4 +0,0 @@', '-a', '-b', '-c', '-d', '\\ No newline at end of file', '@@ -10,2 +6,2 @@', ' x', '-y', '+z'].join('\n')
+    const patch = [
+      '@@ -1,4 +0,0 @@',
+      '-a',
+      '-b',
+      '-c',
+      '-d',
+      '\\ No newline at end of file',
+      '@@ -10,2 +6,2 @@',
+      ' x',
+      '-y',
+      '+z'
+    ].join('\n')
     expect(compressPatch(patch)).toBe(['@@ -1,4 +0,0 @@', '[4 lines deleted]', '@@ -10,2 +6,2 @@', ' x', '-y', '+z'].join('\n'))
   })
 
@@ -208,12 +272,20 @@ describe('selectFiles', () => {
   it('compresses before it drops: a PR that fits one request only compressed is sent compressed', () => {
     const withContext = (name: string): ChangedFile => {
       const lines = ['@@ -1,40 +1,40 @@']
-      for (let index = 0; index < 40; index++) lines.push(index % 10 === 5 ? `+changed ${name} ${index}` : ` unchanged context line ${index} of ${name}`)
+      for (let index = 0; index < 40; index++)
+        lines.push(index % 10 === 5 ? `+changed ${name} ${index}` : ` unchanged context line ${index} of ${name}`)
       return file(name, lines.join('\n'))
     }
     const files = [withContext('src/a.ts'), withContext('src/b.ts'), withContext('src/c.ts')]
-    const whole = files.reduce((sum, f) => sum + tokenizer.countTokens(fileSection(f, f.patch ?? '')) + SECTION_OVERHEAD_TOKENS, 0)
-    const selection = selectFiles(data(files), options({ singleCapacity: Math.floor(whole * 0.6), mapCapacity: Math.floor(whole * 0.6) }), tokenizer)
+    const whole = files.reduce(
+      (sum, f) => sum + tokenizer.countTokens(fileSection(f, f.patch ?? '')) + SECTION_OVERHEAD_TOKENS,
+      0
+    )
+    const selection = selectFiles(
+      data(files),
+      options({ singleCapacity: Math.floor(whole * 0.6), mapCapacity: Math.floor(whole * 0.6) }),
+      tokenizer
+    )
     expect(selection.single).toBe(true)
     expect(selection.coverage.summarized).toEqual(['src/a.ts', 'src/b.ts', 'src/c.ts'])
     expect(selection.coverage.compressed).toEqual(['src/a.ts', 'src/b.ts', 'src/c.ts'])
@@ -236,7 +308,11 @@ describe('selectFiles', () => {
 
   it('makes no more map groups than max-concurrency, so that all of them run in one round', () => {
     const files = Array.from({ length: 30 }, (_, index) => file(`src/f${index}.ts`, patchOf(40, `f${index}_`)))
-    const selection = selectFiles(data(files), options({ singleCapacity: 2000, mapCapacity: 2000, maxModelCalls: 12, maxConcurrency: 3 }), tokenizer)
+    const selection = selectFiles(
+      data(files),
+      options({ singleCapacity: 2000, mapCapacity: 2000, maxModelCalls: 12, maxConcurrency: 3 }),
+      tokenizer
+    )
     expect(selection.groups.length).toBe(3)
     expect(selection.coverage.omitted.length).toBeGreaterThan(0)
   })
@@ -249,7 +325,11 @@ describe('selectFiles', () => {
       file('src/a.ts', patchOf(60, 'src'))
     ]
     const one = tokenizer.countTokens(fileSection(files[3] as ChangedFile, files[3]?.patch ?? '')) + SECTION_OVERHEAD_TOKENS
-    const selection = selectFiles(data(files), options({ singleCapacity: one * 2 + 10, mapCapacity: one * 2 + 10, maxModelCalls: 1 }), tokenizer)
+    const selection = selectFiles(
+      data(files),
+      options({ singleCapacity: one * 2 + 10, mapCapacity: one * 2 + 10, maxModelCalls: 1 }),
+      tokenizer
+    )
     expect(selection.single).toBe(true)
     expect(selection.coverage.summarized).toEqual(['src/a.ts', 'test/a.test.ts'])
     expect(selection.coverage.omitted.map((note) => [note.path, note.reason])).toEqual([
@@ -268,9 +348,13 @@ describe('selectFiles', () => {
     expect(huge?.section).toMatch(/lines omitted\]/)
   })
 
-  it('counts the files beyond GitHub\'s 3,000-file listing (GitHub never names them)', () => {
+  it("counts the files beyond GitHub's 3,000-file listing (GitHub never names them)", () => {
     const files = [file('src/a.ts')]
-    const selection = selectFiles(data(files, { changedFiles: 3500, additions: 10_003, deletions: 7 }, true), options(), tokenizer)
+    const selection = selectFiles(
+      data(files, { changedFiles: 3500, additions: 10_003, deletions: 7 }, true),
+      options(),
+      tokenizer
+    )
     expect(selection.coverage.filesTotal).toBe(3500)
     expect(selection.coverage.unlisted).toBe(3499)
     expect(selection.coverage.omitted).toEqual([])
@@ -291,7 +375,11 @@ describe('selectFiles', () => {
       countTokens: (text) => (counted.push({ text, limit: Infinity }), tokenizer.countTokens(text)),
       countTokensWithin: (text, limit) => (counted.push({ text, limit }), tokenizer.countTokensWithin(text, limit))
     }
-    const selection = selectFiles(data(files), options({ singleCapacity: 30_000, mapCapacity: 30_000, maxModelCalls: 12, maxConcurrency: 4 }), spy)
+    const selection = selectFiles(
+      data(files),
+      options({ singleCapacity: 30_000, mapCapacity: 30_000, maxModelCalls: 12, maxConcurrency: 4 }),
+      spy
+    )
     expect(selection.groups.length).toBe(4)
     expect(selection.coverage.summarized.length + selection.coverage.omitted.length).toBe(3000)
     const omitted = new Set(selection.coverage.omitted.map((note) => note.path))
@@ -309,7 +397,11 @@ describe('selectFiles', () => {
 
 describe('refit', () => {
   it('keeps files in order while they fit and names the rest as over budget', () => {
-    const selection = selectFiles(data([file('src/a.ts', patchOf(30, 'a')), file('src/b.ts', patchOf(30, 'b'))]), options(), tokenizer)
+    const selection = selectFiles(
+      data([file('src/a.ts', patchOf(30, 'a')), file('src/b.ts', patchOf(30, 'b'))]),
+      options(),
+      tokenizer
+    )
     const group = selection.groups[0] ?? []
     const first = group[0]?.tokens ?? 0
     const result = refit(group, first + SECTION_OVERHEAD_TOKENS + 5, tokenizer, fileSection)

@@ -70,7 +70,9 @@ describe('readSettings', () => {
   })
 
   it('splits include/exclude on newlines and commas', () => {
-    const settings = readSettings(source({ ...minimal, include: 'src/**\n  lib/**, # comment\n\n', exclude: '**/*.snap,docs/**' }))
+    const settings = readSettings(
+      source({ ...minimal, include: 'src/**\n  lib/**, # comment\n\n', exclude: '**/*.snap,docs/**' })
+    )
     expect(settings.include).toEqual(['src/**', 'lib/**'])
     expect(settings.exclude).toEqual(['**/*.snap', 'docs/**'])
     expect(parseGlobs('')).toEqual([])
@@ -88,7 +90,10 @@ describe('readSettings', () => {
     [{ endpoint: '' }, "Input 'endpoint' is required"],
     [{ endpoint: 'http://contoso.openai.azure.com' }, 'must use https://'],
     [{ endpoint: 'not a url' }, "Invalid endpoint 'not a url'"],
-    [{ endpoint: 'https://contoso.openai.azure.com/openai/deployments/gpt/chat/completions' }, "the deployment goes in the 'deployment' input"],
+    [
+      { endpoint: 'https://contoso.openai.azure.com/openai/deployments/gpt/chat/completions' },
+      "the deployment goes in the 'deployment' input"
+    ],
     [{ endpoint: 'https://contoso.openai.azure.com/?api-version=2024-10-21' }, "put the api-version in the 'api-version' input"],
     [{ endpoint: 'https://contoso.services.ai.azure.com/api/projects/p1' }, 'Foundry project endpoint'],
     [{ deployment: '' }, "Input 'deployment' is required"],
@@ -99,7 +104,10 @@ describe('readSettings', () => {
     [{ auth: 'api-key' }, "auth 'api-key' needs the api-key input"],
     [{ cloud: 'Mars' }, "Invalid cloud 'Mars'. Allowed: AzureCloud, AzureUSGovernment, AzureChinaCloud."],
     [{ publish: 'tweet' }, "Invalid publish 'tweet'. Allowed: comment, description, none."],
-    [{ 'max-input-tokens': 'lots' }, "Invalid max-input-tokens 'lots'. Expected a whole number from 2000 to 1000000 (default 32000)."],
+    [
+      { 'max-input-tokens': 'lots' },
+      "Invalid max-input-tokens 'lots'. Expected a whole number from 2000 to 1000000 (default 32000)."
+    ],
     [{ 'max-model-calls': '0' }, "Invalid max-model-calls '0'"],
     [{ 'max-concurrency': '1.5' }, "Invalid max-concurrency '1.5'"],
     [{ 'client-id': 'my-app' }, "Invalid client-id 'my-app'"],

@@ -100,20 +100,86 @@ describe('setup-azure.sh against a fake az', () => {
       ['account', 'show', '--query', 'tenantId', '-o', 'tsv'],
       ['cloud', 'show', '--query', 'name', '-o', 'tsv'],
       ['cognitiveservices', 'account', 'show', '--name', 'my-openai', '--resource-group', 'rg-ai', '--query', 'id', '-o', 'tsv'],
-      ['cognitiveservices', 'account', 'show', '--name', 'my-openai', '--resource-group', 'rg-ai', '--query', 'properties.endpoint', '-o', 'tsv'],
+      [
+        'cognitiveservices',
+        'account',
+        'show',
+        '--name',
+        'my-openai',
+        '--resource-group',
+        'rg-ai',
+        '--query',
+        'properties.endpoint',
+        '-o',
+        'tsv'
+      ],
       ['identity', 'show', '--name', 'gh-pr-summary', '--resource-group', 'rg-ai', '--query', 'clientId', '-o', 'tsv'],
       ['identity', 'create', '--name', 'gh-pr-summary', '--resource-group', 'rg-ai', '--query', 'clientId', '-o', 'tsv'],
       ['identity', 'show', '--name', 'gh-pr-summary', '--resource-group', 'rg-ai', '--query', 'principalId', '-o', 'tsv'],
-      ['identity', 'federated-credential', 'show', '--name', 'github-octo-org-octo-repo-env-pr-summary',
-        '--identity-name', 'gh-pr-summary', '--resource-group', 'rg-ai', '--query', 'subject', '-o', 'tsv'],
-      ['identity', 'federated-credential', 'create', '--name', 'github-octo-org-octo-repo-env-pr-summary',
-        '--identity-name', 'gh-pr-summary', '--resource-group', 'rg-ai',
-        '--issuer', 'https://token.actions.githubusercontent.com',
-        '--subject', 'repo:octo-org/octo-repo:environment:pr-summary',
-        '--audiences', 'api://AzureADTokenExchange', '--output', 'none'],
-      ['role', 'assignment', 'list', '--assignee', 'principal-1', '--role', ROLE, '--scope', SCOPE, '--query', '[].id', '-o', 'tsv'],
-      ['role', 'assignment', 'create', '--assignee-object-id', 'principal-1', '--assignee-principal-type', 'ServicePrincipal',
-        '--role', ROLE, '--scope', SCOPE, '--output', 'none']
+      [
+        'identity',
+        'federated-credential',
+        'show',
+        '--name',
+        'github-octo-org-octo-repo-env-pr-summary',
+        '--identity-name',
+        'gh-pr-summary',
+        '--resource-group',
+        'rg-ai',
+        '--query',
+        'subject',
+        '-o',
+        'tsv'
+      ],
+      [
+        'identity',
+        'federated-credential',
+        'create',
+        '--name',
+        'github-octo-org-octo-repo-env-pr-summary',
+        '--identity-name',
+        'gh-pr-summary',
+        '--resource-group',
+        'rg-ai',
+        '--issuer',
+        'https://token.actions.githubusercontent.com',
+        '--subject',
+        'repo:octo-org/octo-repo:environment:pr-summary',
+        '--audiences',
+        'api://AzureADTokenExchange',
+        '--output',
+        'none'
+      ],
+      [
+        'role',
+        'assignment',
+        'list',
+        '--assignee',
+        'principal-1',
+        '--role',
+        ROLE,
+        '--scope',
+        SCOPE,
+        '--query',
+        '[].id',
+        '-o',
+        'tsv'
+      ],
+      [
+        'role',
+        'assignment',
+        'create',
+        '--assignee-object-id',
+        'principal-1',
+        '--assignee-principal-type',
+        'ServicePrincipal',
+        '--role',
+        ROLE,
+        '--scope',
+        SCOPE,
+        '--output',
+        'none'
+      ]
     ])
     expect(run.stdout).toContain('client-id: client-1')
     expect(run.stdout).toContain('tenant-id: tenant-1')
@@ -156,8 +222,8 @@ describe('setup-azure.sh against a fake az', () => {
     expect(run.status).toBe(0)
     expect(azCalls()).toEqual([])
     expect(run.stdout).toContain(
-      "az identity federated-credential create --name github-octo-org-octo-repo-env-prod-env --identity-name gh-pr-summary " +
-        "--resource-group rg-ai --issuer https://token.actions.githubusercontent.com " +
+      'az identity federated-credential create --name github-octo-org-octo-repo-env-prod-env --identity-name gh-pr-summary ' +
+        '--resource-group rg-ai --issuer https://token.actions.githubusercontent.com ' +
         "--subject 'repo:octo-org/octo-repo:environment:prod env' --audiences api://AzureADTokenExchange"
     )
     expect(run.stdout).toContain(
@@ -172,7 +238,9 @@ describe('setup-azure.sh against a fake az', () => {
     const run = setup([...BASE_ARGS, '--environment', 'pr-summary'])
 
     expect(run.status).toBe(1)
-    expect(run.stderr).toMatch(/federated credential 'github-octo-org-octo-repo-env-pr-summary' exists with subject 'repo:octo-org\/octo-repo:environment:other'.*az identity federated-credential delete/)
+    expect(run.stderr).toMatch(
+      /federated credential 'github-octo-org-octo-repo-env-pr-summary' exists with subject 'repo:octo-org\/octo-repo:environment:other'.*az identity federated-credential delete/
+    )
     expect(azCalls().filter(isCreate)).toEqual([])
   })
 
@@ -211,17 +279,48 @@ describe('setup-azure.sh against a fake az', () => {
 
   it.each([
     [['--resource-group', 'rg', '--account', 'acc', '--pull-request'], '--repo is required'],
-    [['--repo', 'octo-repo', '--resource-group', 'rg', '--account', 'acc', '--pull-request'], "--repo 'octo-repo' is not OWNER/REPO"],
+    [
+      ['--repo', 'octo-repo', '--resource-group', 'rg', '--account', 'acc', '--pull-request'],
+      "--repo 'octo-repo' is not OWNER/REPO"
+    ],
     [['--repo', 'o/r', '--account', 'acc', '--pull-request'], '--resource-group is required'],
     [['--repo', 'o/r', '--resource-group', 'rg', '--pull-request'], '--account is required'],
-    [['--repo', 'o/r', '--resource-group', 'rg', '--account', 'https://acc.openai.azure.com', '--pull-request'], 'pass the name, not the endpoint URL'],
-    [['--repo', 'o/r', '--resource-group', 'rg', '--account', 'acc'], 'choose whom Azure trusts: --environment NAME (recommended) or --pull-request'],
+    [
+      ['--repo', 'o/r', '--resource-group', 'rg', '--account', 'https://acc.openai.azure.com', '--pull-request'],
+      'pass the name, not the endpoint URL'
+    ],
+    [
+      ['--repo', 'o/r', '--resource-group', 'rg', '--account', 'acc'],
+      'choose whom Azure trusts: --environment NAME (recommended) or --pull-request'
+    ],
     [['--repo', 'o/r', '--resource-group', 'rg', '--account', 'acc', '--environment', 'e', '--pull-request'], 'pass only one'],
-    [['--repo', 'o/r', '--resource-group', 'rg', '--account', 'acc', '--pull-request', '--cloud', 'AzureGermany'], "--cloud 'AzureGermany' is not supported"],
-    [['--repo', 'o/r', '--resource-group', 'rg', '--account', 'acc', '--pull-request', '--identity-name', 'x'], '--identity-name'],
-    [['--repo', 'o/r', '--resource-group', 'rg', '--account', 'acc', '--pull-request', '--issuer', 'http://ghes/_services/token'], 'is not an https URL'],
+    [
+      ['--repo', 'o/r', '--resource-group', 'rg', '--account', 'acc', '--pull-request', '--cloud', 'AzureGermany'],
+      "--cloud 'AzureGermany' is not supported"
+    ],
+    [
+      ['--repo', 'o/r', '--resource-group', 'rg', '--account', 'acc', '--pull-request', '--identity-name', 'x'],
+      '--identity-name'
+    ],
+    [
+      [
+        '--repo',
+        'o/r',
+        '--resource-group',
+        'rg',
+        '--account',
+        'acc',
+        '--pull-request',
+        '--issuer',
+        'http://ghes/_services/token'
+      ],
+      'is not an https URL'
+    ],
     [['--repo', 'o/r', '--resource-group', 'rg', '--account', 'acc', '--environment'], '--environment needs a value'],
-    [['--repo', 'o/r', '--resource-group', 'rg', '--account', 'acc', '--pull-request', '--subscription', 's'], "unknown argument '--subscription'"]
+    [
+      ['--repo', 'o/r', '--resource-group', 'rg', '--account', 'acc', '--pull-request', '--subscription', 's'],
+      "unknown argument '--subscription'"
+    ]
   ])('rejects %j with one line naming the fix', (args, message) => {
     const run = setup(args)
 

@@ -1,14 +1,7 @@
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import { ActionError } from '../src/errors.js'
 import { type ChatRequest, type ChatResult, ModelError, type ModelClient } from '../src/model.js'
-import {
-  CONTEXT_LENGTH_SHRINK,
-  EMPTY_NOTICE,
-  FILTERED_NOTICE,
-  fingerprint,
-  planSummary,
-  summarize
-} from '../src/summarize.js'
+import { CONTEXT_LENGTH_SHRINK, EMPTY_NOTICE, FILTERED_NOTICE, fingerprint, planSummary, summarize } from '../src/summarize.js'
 import { byteCountingTokenizer, loadTokenizer, type Tokenizer } from '../src/tokens.js'
 import type { ChangedFile, Log, PullRequestData, Settings } from '../src/types.js'
 import { testSettings } from './fixtures/settings.js'
@@ -18,9 +11,15 @@ beforeAll(async () => {
   tokenizer = await loadTokenizer()
 })
 
-
 function settings(overrides: Partial<Settings> = {}): Settings {
-  return testSettings({ endpoint: 'https://contoso.openai.azure.com', auth: 'oidc', clientId: 'c', tenantId: 't', pullNumber: 1, ...overrides })
+  return testSettings({
+    endpoint: 'https://contoso.openai.azure.com',
+    auth: 'oidc',
+    clientId: 'c',
+    tenantId: 't',
+    pullNumber: 1,
+    ...overrides
+  })
 }
 
 function changedFile(filename: string, lines: number, tag = filename): ChangedFile {
@@ -31,9 +30,24 @@ function changedFile(filename: string, lines: number, tag = filename): ChangedFi
 function pullRequest(files: ChangedFile[], overrides: Partial<PullRequestData['pr']> = {}): PullRequestData {
   return {
     pr: {
-      owner: 'o', repo: 'r', number: 1, title: 'Add the thing', body: 'Because we need it.', draft: false, state: 'open',
-      htmlUrl: 'https://github.com/o/r/pull/1', headSha: 'h', baseSha: 'b', headRef: 'feature', baseRef: 'main', author: 'a',
-      isFork: false, changedFiles: files.length, additions: 0, deletions: 0, ...overrides
+      owner: 'o',
+      repo: 'r',
+      number: 1,
+      title: 'Add the thing',
+      body: 'Because we need it.',
+      draft: false,
+      state: 'open',
+      htmlUrl: 'https://github.com/o/r/pull/1',
+      headSha: 'h',
+      baseSha: 'b',
+      headRef: 'feature',
+      baseRef: 'main',
+      author: 'a',
+      isFork: false,
+      changedFiles: files.length,
+      additions: 0,
+      deletions: 0,
+      ...overrides
     },
     files,
     commits: [{ sha: 'c1', message: 'Add the thing' }],
@@ -45,10 +59,18 @@ const fixed = (bytes: number): string => '5a'.repeat(bytes)
 
 const silentLog: Log & { lines: string[] } = {
   lines: [],
-  info(message) { this.lines.push(`info: ${message}`) },
-  debug(message) { this.lines.push(`debug: ${message}`) },
-  notice(message) { this.lines.push(`notice: ${message}`) },
-  warning(message) { this.lines.push(`warning: ${message}`) }
+  info(message) {
+    this.lines.push(`info: ${message}`)
+  },
+  debug(message) {
+    this.lines.push(`debug: ${message}`)
+  },
+  notice(message) {
+    this.lines.push(`notice: ${message}`)
+  },
+  warning(message) {
+    this.lines.push(`warning: ${message}`)
+  }
 }
 
 type Kind = 'single' | 'map' | 'reduce'
@@ -147,7 +169,9 @@ describe('planSummary', () => {
   it('gives the same fingerprint for the same PR and settings, whatever trails the description', () => {
     const data = largePr(5, 5)
     expect(fingerprint(data, settings())).toBe(fingerprint(structuredClone(data), settings()))
-    expect(fingerprint({ ...data, pr: { ...data.pr, body: `${data.pr.body}\r\n\n` } }, settings())).toBe(fingerprint(data, settings()))
+    expect(fingerprint({ ...data, pr: { ...data.pr, body: `${data.pr.body}\r\n\n` } }, settings())).toBe(
+      fingerprint(data, settings())
+    )
   })
 
   it('changes the fingerprint with anything that changes what is sent or how', () => {
@@ -185,7 +209,10 @@ describe('planSummary', () => {
   })
 
   it('fails with a fix-it message when the budget cannot hold the prompt', async () => {
-    const plan = planSummary(pullRequest([changedFile('src/a.ts', 2)]), settings({ maxInputTokens: 2000, instructions: 'Explain every change in depth. '.repeat(400) }))
+    const plan = planSummary(
+      pullRequest([changedFile('src/a.ts', 2)]),
+      settings({ maxInputTokens: 2000, instructions: 'Explain every change in depth. '.repeat(400) })
+    )
     await expect(plan).rejects.toThrow(ActionError)
     await expect(plan).rejects.toThrow(/set max-input-tokens to at least \d+/)
   })
@@ -193,10 +220,16 @@ describe('planSummary', () => {
   it('caps the description and commit messages at a quarter of the budget', async () => {
     const data = {
       ...pullRequest([changedFile('src/a.ts', 2)], { body: 'A long story. '.repeat(5000) }),
-      commits: Array.from({ length: 250 }, (_, index) => ({ sha: `c${index}`, message: `Commit ${index}\n\n${'Details. '.repeat(30)}` }))
+      commits: Array.from({ length: 250 }, (_, index) => ({
+        sha: `c${index}`,
+        message: `Commit ${index}\n\n${'Details. '.repeat(30)}`
+      }))
     }
     const plan = await planSummary(data, settings({ maxInputTokens: 8000 }), { random: fixed })
-    const tokens = tokenizer.countTokens(plan.context.title) + tokenizer.countTokens(plan.context.body) + plan.context.commits.reduce((sum, m) => sum + tokenizer.countTokens(m), 0)
+    const tokens =
+      tokenizer.countTokens(plan.context.title) +
+      tokenizer.countTokens(plan.context.body) +
+      plan.context.commits.reduce((sum, m) => sum + tokenizer.countTokens(m), 0)
     expect(tokens).toBeLessThanOrEqual(2000)
     expect(plan.context.body).toMatch(/\[description truncated\]$/)
     expect(plan.context.commits.at(-1)).toMatch(/^\[\d+ more commits not shown\]$/)
@@ -205,7 +238,9 @@ describe('planSummary', () => {
 
 describe('summarize', () => {
   it('summarizes a small PR with exactly one structured request', async () => {
-    const plan = await planSummary(pullRequest([changedFile('src/a.ts', 5), changedFile('src/b.ts', 5)]), settings(), { random: fixed })
+    const plan = await planSummary(pullRequest([changedFile('src/a.ts', 5), changedFile('src/b.ts', 5)]), settings(), {
+      random: fixed
+    })
     const model = fakeModel()
     const outcome = await summarize(plan, model, settings(), silentLog)
     expect(model.requests).toHaveLength(1)
@@ -255,7 +290,11 @@ describe('summarize', () => {
     }
     const model = fakeModel(injected)
     await summarize(plan, model, s, silentLog)
-    const reduce = model.requests.at(-1)?.messages.map((message) => message.content).join('\n') ?? ''
+    const reduce =
+      model.requests
+        .at(-1)
+        ?.messages.map((message) => message.content)
+        .join('\n') ?? ''
     expect(reduce).toContain('Looks fine.')
     expect(reduce).not.toMatch(/[\u200B\u202E]|\u{E0041}|ignore previous instructions/u)
   })
@@ -308,7 +347,14 @@ describe('summarize', () => {
     // Both maps were rejected while in flight; one spare call was left, for one retry only.
     const capped = outcome.coverage.omitted.filter((note) => note.reason === 'call-cap').map((note) => note.path)
     const groups = plan.groups.map((group) => group.map((packed) => packed.file.filename))
-    expect(groups.some((group) => group.join() === capped.filter((path) => group.includes(path)).join() && group.length > 0 && group.every((path) => capped.includes(path)))).toBe(true)
+    expect(
+      groups.some(
+        (group) =>
+          group.join() === capped.filter((path) => group.includes(path)).join() &&
+          group.length > 0 &&
+          group.every((path) => capped.includes(path))
+      )
+    ).toBe(true)
     for (const path of capped) expect(outcome.coverage.summarized).not.toContain(path)
     expect(outcome.markdown).toBeDefined()
   })
@@ -317,7 +363,9 @@ describe('summarize', () => {
     const s = settings({ maxInputTokens: 3000, maxModelCalls: 12, maxConcurrency: 1 })
     const plan = await planSummary(largePr(), s, { random: fixed })
     const model = fakeModel((request, index) =>
-      index === 0 ? { content: '{"overview": "cut', finishReason: 'length', promptTokens: 5, completionTokens: 5, filtered: false } : goodAnswer(request)
+      index === 0
+        ? { content: '{"overview": "cut', finishReason: 'length', promptTokens: 5, completionTokens: 5, filtered: false }
+        : goodAnswer(request)
     )
     const outcome = await summarize(plan, model, s, silentLog)
     expect(model.requests[0]?.jsonSchema).toBeDefined()
@@ -341,7 +389,9 @@ describe('summarize', () => {
   it('turns an unreadable single answer into markdown after one retry', async () => {
     const plan = await planSummary(pullRequest([changedFile('src/a.ts', 5)]), settings(), { random: fixed })
     const model = fakeModel((request) =>
-      request.jsonSchema ? { content: 'Sure! Here is a summary', finishReason: 'stop', promptTokens: 5, completionTokens: 5, filtered: false } : goodAnswer(request)
+      request.jsonSchema
+        ? { content: 'Sure! Here is a summary', finishReason: 'stop', promptTokens: 5, completionTokens: 5, filtered: false }
+        : goodAnswer(request)
     )
     const outcome = await summarize(plan, model, settings(), silentLog)
     expect(model.requests).toHaveLength(2)
@@ -359,7 +409,9 @@ describe('summarize', () => {
     })
     const outcome = await summarize(plan, model, s, silentLog)
     expect(model.requests).toHaveLength(2)
-    expect(tokenizer.countChatTokens(model.requests[1]?.messages ?? [])).toBeLessThanOrEqual(Math.floor(4000 * CONTEXT_LENGTH_SHRINK))
+    expect(tokenizer.countChatTokens(model.requests[1]?.messages ?? [])).toBeLessThanOrEqual(
+      Math.floor(4000 * CONTEXT_LENGTH_SHRINK)
+    )
     const dropped = outcome.coverage.omitted.filter((note) => note.reason === 'budget').map((note) => note.path)
     expect(dropped.length).toBeGreaterThan(0)
     expect(pathsIn(model.requests[1] as ChatRequest)).toEqual(outcome.coverage.summarized)
@@ -376,9 +428,23 @@ describe('summarize', () => {
   })
 
   it.each([
-    ['a filtered answer', (): ChatResult => ({ content: '', finishReason: 'content_filter', promptTokens: 9, completionTokens: 0, filtered: true }), FILTERED_NOTICE],
-    ['a content-filter error', (): ChatResult => { throw new ModelError('content-filter', 'filtered prompt') }, FILTERED_NOTICE],
-    ['an empty answer', (): ChatResult => ({ content: '  \n', finishReason: 'stop', promptTokens: 9, completionTokens: 0, filtered: false }), EMPTY_NOTICE]
+    [
+      'a filtered answer',
+      (): ChatResult => ({ content: '', finishReason: 'content_filter', promptTokens: 9, completionTokens: 0, filtered: true }),
+      FILTERED_NOTICE
+    ],
+    [
+      'a content-filter error',
+      (): ChatResult => {
+        throw new ModelError('content-filter', 'filtered prompt')
+      },
+      FILTERED_NOTICE
+    ],
+    [
+      'an empty answer',
+      (): ChatResult => ({ content: '  \n', finishReason: 'stop', promptTokens: 9, completionTokens: 0, filtered: false }),
+      EMPTY_NOTICE
+    ]
   ])('publishes a neutral notice for %s', async (_, answer, notice) => {
     const plan = await planSummary(pullRequest([changedFile('src/a.ts', 5)]), settings(), { random: fixed })
     const model = fakeModel(answer)
@@ -411,7 +477,13 @@ describe('summarize', () => {
   it('publishes a notice when every map group is filtered, without a reduce', async () => {
     const s = settings({ maxInputTokens: 3000, maxModelCalls: 6, maxConcurrency: 3 })
     const plan = await planSummary(largePr(), s, { random: fixed })
-    const model = fakeModel(() => ({ content: '', finishReason: 'content_filter', promptTokens: 7, completionTokens: 0, filtered: true }))
+    const model = fakeModel(() => ({
+      content: '',
+      finishReason: 'content_filter',
+      promptTokens: 7,
+      completionTokens: 0,
+      filtered: true
+    }))
     const outcome = await summarize(plan, model, s, silentLog)
     expect(outcome.notice).toBe(FILTERED_NOTICE)
     expect(model.requests.every((request) => kindOf(request) === 'map')).toBe(true)
@@ -421,13 +493,24 @@ describe('summarize', () => {
   it('lets other model errors propagate with their fix-it message', async () => {
     const plan = await planSummary(pullRequest([changedFile('src/a.ts', 5)]), settings(), { random: fixed })
     const error = new ModelError('auth', 'Assign the "Cognitive Services OpenAI User" role to the identity.')
-    await expect(summarize(plan, fakeModel(() => { throw error }), settings(), silentLog)).rejects.toBe(error)
+    await expect(
+      summarize(
+        plan,
+        fakeModel(() => {
+          throw error
+        }),
+        settings(),
+        silentLog
+      )
+    ).rejects.toBe(error)
   })
 
   it('starts no new map request after one failed', async () => {
     const s = settings({ maxInputTokens: 3000, maxModelCalls: 12, maxConcurrency: 1 })
     const plan = await planSummary(largePr(), s, { random: fixed })
-    const model = fakeModel(() => { throw new ModelError('not-found', 'Deployment not found.') })
+    const model = fakeModel(() => {
+      throw new ModelError('not-found', 'Deployment not found.')
+    })
     await expect(summarize(plan, model, s, silentLog)).rejects.toThrow('Deployment not found.')
     expect(model.requests).toHaveLength(1)
   })

@@ -72,7 +72,10 @@ describe('loadTokenizer', () => {
 describe('byteCountingTokenizer', () => {
   it('never counts fewer than the real tokenizer (it is an upper bound), for any text and chat', async () => {
     const real = await loadTokenizer()
-    const texts = fc.oneof(fc.string({ unit: 'binary', maxLength: 300 }), fc.constantFrom('<|endoftext|>', '<|im_start|>', ' '.repeat(500), '😀'.repeat(50), 'Ünïcödé'))
+    const texts = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 300 }),
+      fc.constantFrom('<|endoftext|>', '<|im_start|>', ' '.repeat(500), '😀'.repeat(50), 'Ünïcödé')
+    )
     fc.assert(
       fc.property(texts, fc.array(fc.tuple(fc.constantFrom('system', 'user'), texts), { maxLength: 4 }), (text, chat) => {
         expect(byteCountingTokenizer.countTokens(text)).toBeGreaterThanOrEqual(real.countTokens(text))

@@ -18,9 +18,17 @@ export async function start(options: Parameters<typeof startEmulators>[0] = {}):
 }
 
 /** Plants `pr` (default: the sample PR) and returns it with its `pull_request` event. */
-export function plant(emu: Emulators, pr: FixturePull = samplePullRequest(), options: { fork?: boolean; action?: 'opened' | 'synchronize' } = {}) {
+export function plant(
+  emu: Emulators,
+  pr: FixturePull = samplePullRequest(),
+  options: { fork?: boolean; action?: 'opened' | 'synchronize' } = {}
+) {
   emu.github.addPullRequest({ ...pr, headRepo: options.fork ? { owner: 'outside-contributor', repo: pr.repo } : undefined })
-  const event = pullRequestEvent(pr, { fork: options.fork ?? false, action: options.action ?? 'opened', serverUrl: emu.github.serverUrl })
+  const event = pullRequestEvent(pr, {
+    fork: options.fork ?? false,
+    action: options.action ?? 'opened',
+    serverUrl: emu.github.serverUrl
+  })
   return { pr, event }
 }
 
@@ -61,7 +69,9 @@ export function notices(run: ActionRun): string[] {
 
 /** Our sticky comments on the PR (marker at the start), oldest first. */
 export function summaryComments(emu: Emulators, pr: FixturePull) {
-  return emu.github.comments(pr.owner, pr.repo, pr.number).filter((comment: { body: string }) => comment.body.startsWith('<!-- azure-openai-pr-summary:comment'))
+  return emu.github
+    .comments(pr.owner, pr.repo, pr.number)
+    .filter((comment: { body: string }) => comment.body.startsWith('<!-- azure-openai-pr-summary:comment'))
 }
 
 const JWT = /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/

@@ -102,7 +102,12 @@ describe('keyless summary, end to end', () => {
     const bin = await mkdtemp(join(tmpdir(), 'fake-az-'))
     try {
       const expires = Math.floor(Date.now() / 1000) + 3600
-      const answer = JSON.stringify({ accessToken: token, expiresOn: new Date(expires * 1000).toISOString(), expires_on: expires, tokenType: 'Bearer' })
+      const answer = JSON.stringify({
+        accessToken: token,
+        expiresOn: new Date(expires * 1000).toISOString(),
+        expires_on: expires,
+        tokenType: 'Bearer'
+      })
       await writeFile(join(bin, 'az'), `#!/bin/sh\ncat <<'EOF'\n${answer}\nEOF\n`)
       await chmod(join(bin, 'az'), 0o755)
       const run = await act(emu, event, { inputs: { auth: 'azure-cli' }, env: { PATH: `${bin}:${process.env.PATH}` } })
@@ -139,7 +144,13 @@ describe('the same comment across runs', () => {
     expect(emu.openai.requests).toHaveLength(1)
 
     const stored = emu.github.pull(pr.owner, pr.repo, pr.number)
-    stored.files.push({ filename: 'src/http/timeout.ts', status: 'added', additions: 2, deletions: 0, patch: '@@ -0,0 +1,2 @@\n+export const TIMEOUT_MS = 30_000\n+export const RETRIES = 3' })
+    stored.files.push({
+      filename: 'src/http/timeout.ts',
+      status: 'added',
+      additions: 2,
+      deletions: 0,
+      patch: '@@ -0,0 +1,2 @@\n+export const TIMEOUT_MS = 30_000\n+export const RETRIES = 3'
+    })
     emu.github.setHeadSha(pr.owner, pr.repo, pr.number, 'f'.repeat(40))
     const pushed = await act(emu, event, { event: { ...event, action: 'synchronize' } })
     expect(errors(pushed)).toEqual([])
@@ -204,7 +215,11 @@ describe('day-one errors end in one ::error:: line that says the fix', () => {
 
   it('a comment on a plain issue (issue_comment): skipped, nothing read', async () => {
     plant(emu)
-    const run = await act(emu, {}, { eventName: 'issue_comment', event: { action: 'created', issue: { number: 3 }, comment: { body: '/summarize' } } })
+    const run = await act(
+      emu,
+      {},
+      { eventName: 'issue_comment', event: { action: 'created', issue: { number: 3 }, comment: { body: '/summarize' } } }
+    )
     expect(run.code).toBe(0)
     expect(errors(run)).toEqual([])
     expect(run.outputs.skipped).toBe('not-a-pull-request')

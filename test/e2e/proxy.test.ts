@@ -41,7 +41,9 @@ async function nonLoopbackSpelling(port: number): Promise<string> {
       // Not this machine's loopback: try the next spelling.
     }
   }
-  throw new Error(`No name reaches 127.0.0.1:${port} without being spelled as loopback (tried ${hostname()} and [::ffff:127.0.0.1]); add "127.0.0.1 ${hostname()}" to /etc/hosts.`)
+  throw new Error(
+    `No name reaches 127.0.0.1:${port} without being spelled as loopback (tried ${hostname()} and [::ffff:127.0.0.1]); add "127.0.0.1 ${hostname()}" to /etc/hosts.`
+  )
 }
 
 /** Port of each remote, as the proxy sees it in `CONNECT host:port` or an absolute-form URL. */
@@ -72,7 +74,9 @@ describe('HTTPS_PROXY / HTTP_PROXY / NO_PROXY', () => {
   it('sends GitHub, OIDC, Entra ID and Azure OpenAI traffic through the proxy when NO_PROXY is empty', async () => {
     const { pr, event } = plant(emu)
     const host = await nonLoopbackSpelling(Number(ports(emu).github))
-    const run = await act(emu, event, { env: { ...githubVia(host), HTTPS_PROXY: proxy.url, HTTP_PROXY: proxy.url, NO_PROXY: '' } })
+    const run = await act(emu, event, {
+      env: { ...githubVia(host), HTTPS_PROXY: proxy.url, HTTP_PROXY: proxy.url, NO_PROXY: '' }
+    })
     expect({ code: run.code, errors: errors(run) }).toEqual({ code: 0, errors: [] })
     expect(summaryComments(emu, pr)).toHaveLength(1)
 
@@ -92,7 +96,9 @@ describe('HTTPS_PROXY / HTTP_PROXY / NO_PROXY', () => {
     const { pr, event } = plant(emu)
     const host = await nonLoopbackSpelling(Number(ports(emu).github))
     const noProxy = ['127.0.0.1', host.replace(/^\[|\]$/g, ''), host].join(',')
-    const run = await act(emu, event, { env: { ...githubVia(host), HTTPS_PROXY: proxy.url, HTTP_PROXY: proxy.url, NO_PROXY: noProxy } })
+    const run = await act(emu, event, {
+      env: { ...githubVia(host), HTTPS_PROXY: proxy.url, HTTP_PROXY: proxy.url, NO_PROXY: noProxy }
+    })
     expect({ code: run.code, errors: errors(run) }).toEqual({ code: 0, errors: [] })
     expect(summaryComments(emu, pr)).toHaveLength(1)
     expect(proxy.requests).toEqual([])
@@ -103,7 +109,10 @@ describe('HTTPS_PROXY / HTTP_PROXY / NO_PROXY', () => {
     const host = await nonLoopbackSpelling(Number(ports(emu).github))
     const down = proxy.url
     await proxy.close()
-    const run = await act(emu, event, { env: { ...githubVia(host), HTTPS_PROXY: down, HTTP_PROXY: down, NO_PROXY: '' }, inputs: { 'timeout-seconds': 30 } })
+    const run = await act(emu, event, {
+      env: { ...githubVia(host), HTTPS_PROXY: down, HTTP_PROXY: down, NO_PROXY: '' },
+      inputs: { 'timeout-seconds': 30 }
+    })
     expect(run.code).toBe(1)
     expect(errors(run)).toHaveLength(1)
     expect(errors(run)[0]).toMatch(/HTTPS?_PROXY|proxy/i)

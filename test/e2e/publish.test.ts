@@ -25,7 +25,12 @@ afterEach(async () => {
 const codePoints = (text: string): number => Array.from(text).length
 
 function allComments(pr: FixturePull) {
-  return emu.github.comments(pr.owner, pr.repo, pr.number) as Array<{ id: number; body: string; updated_at: string; user: { login: string; type: string } }>
+  return emu.github.comments(pr.owner, pr.repo, pr.number) as Array<{
+    id: number
+    body: string
+    updated_at: string
+    user: { login: string; type: string }
+  }>
 }
 
 /** A planted comment as the emulator stores it, to compare byte for byte after a run. */
@@ -85,7 +90,7 @@ describe('only our own comment is ever edited', () => {
     expect(comments[1].body).toContain(run.outputs.summary)
   })
 
-  it('installation token: another Bot\'s comment with our marker is never a target, even when it is the only one', async () => {
+  it("installation token: another Bot's comment with our marker is never a target, even when it is the only one", async () => {
     const { pr, event } = plant(emu)
     const dependabot = plantComment(pr, `${FORGED_MARKER}\nBumps undici from 6.21.0 to 6.21.1.`, 'dependabot[bot]')
 
@@ -144,10 +149,22 @@ describe('one comment, updated in place', () => {
 
     // A push: new head, one more file.
     const stored = emu.github.pull(pr.owner, pr.repo, pr.number)
-    stored.files.push({ filename: 'src/http/jitter.ts', status: 'added', additions: 1, deletions: 0, patch: '@@ -0,0 +1 @@\n+export const jitter = (cap: number) => Math.random() * cap' })
+    stored.files.push({
+      filename: 'src/http/jitter.ts',
+      status: 'added',
+      additions: 1,
+      deletions: 0,
+      patch: '@@ -0,0 +1 @@\n+export const jitter = (cap: number) => Math.random() * cap'
+    })
     emu.github.setHeadSha(pr.owner, pr.repo, pr.number, 'b'.repeat(40))
     emu.openai.state.respond = structuredAnswer({ overview: 'Third overview: jitter moved to its own module.' })
-    const pushed = await act(emu, event, { event: { ...event, action: 'synchronize', pull_request: { ...event.pull_request, head: { ...event.pull_request.head, sha: 'b'.repeat(40) } } } })
+    const pushed = await act(emu, event, {
+      event: {
+        ...event,
+        action: 'synchronize',
+        pull_request: { ...event.pull_request, head: { ...event.pull_request.head, sha: 'b'.repeat(40) } }
+      }
+    })
     expect(errors(pushed)).toEqual([])
     expect(pushed.outputs.skipped).toBe('')
     expect(pushed.outputs['comment-id']).toBe(id)
@@ -261,7 +278,13 @@ describe('publish: none', () => {
 
     expect(run.outputs.summary.length).toBeGreaterThan(0)
     expect(run.summary).toContain(run.outputs.summary)
-    expect(run.outputs).toMatchObject({ skipped: '', 'comment-id': '', 'comment-url': '', 'files-total': String(pr.files.length), 'model-calls': '1' })
+    expect(run.outputs).toMatchObject({
+      skipped: '',
+      'comment-id': '',
+      'comment-url': '',
+      'files-total': String(pr.files.length),
+      'model-calls': '1'
+    })
     // package-lock.json is excluded by default: named, not summarized.
     expect(Number(run.outputs['files-summarized'])).toBe(pr.files.length - 1)
     expect(run.outputs['files-omitted']).toBe('1')
@@ -301,7 +324,12 @@ describe('hostile PR, obedient model', () => {
 
   it('publishes none of it live, exactly one marker, within the limit', async () => {
     const { pr, event } = plant(emu, hostilePullRequest())
-    emu.openai.state.respond = structuredAnswer({ overview: hostile, point: hostile, risk: hostile, fileSummary: hostile.replaceAll('\n\n', ' ') })
+    emu.openai.state.respond = structuredAnswer({
+      overview: hostile,
+      point: hostile,
+      risk: hostile,
+      fileSummary: hostile.replaceAll('\n\n', ' ')
+    })
     const run = await act(emu, event)
     expect(errors(run)).toEqual([])
     const comments = summaryComments(emu, pr)
@@ -341,7 +369,9 @@ describe('size limits', () => {
     expect(codePoints(comment.body)).toBeLessThanOrEqual(GITHUB_BODY_LIMIT)
     expect(comment.body).toContain('The retry loop backs off exponentially.')
     // The overview is cut visibly, and what had to go is named as such.
-    const overviewParagraph = comment.body.split('\n\n').find((block: string) => block.startsWith('The retry loop backs off exponentially.'))
+    const overviewParagraph = comment.body
+      .split('\n\n')
+      .find((block: string) => block.startsWith('The retry loop backs off exponentially.'))
     expect(overviewParagraph?.endsWith('…')).toBe(true)
     expect(codePoints(overviewParagraph ?? '')).toBeLessThan(overview.length)
     expect(comment.body).toMatch(/too long|shortened/i)

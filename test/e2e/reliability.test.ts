@@ -10,7 +10,19 @@ import { fileURLToPath } from 'node:url'
 import { generatedPullRequest, samplePullRequest } from '../emulators/fixtures.mjs'
 import { primaryRateLimitFault, secondaryRateLimitFault } from '../emulators/github.mjs'
 import { contentFilterFault, rateLimitFault } from '../emulators/openai.mjs'
-import { act, errors, notices, plant, start, summaryComments, warnings, type ActionRun, type Emulators, type FixturePull, type RunOptions } from './harness.js'
+import {
+  act,
+  errors,
+  notices,
+  plant,
+  start,
+  summaryComments,
+  warnings,
+  type ActionRun,
+  type Emulators,
+  type FixturePull,
+  type RunOptions
+} from './harness.js'
 
 const REPORT_PATH = fileURLToPath(new URL('../../docs/reliability.md', import.meta.url))
 
@@ -45,9 +57,21 @@ interface Row {
 // --- Azure's and GitHub's answers that the emulators have no helper for ---------------------------
 
 const azureError = (status: number, code: string, message: string) => ({ status, json: { error: { code, message } } })
-const AZURE_503 = azureError(503, 'ServiceUnavailable', 'The service is temporarily unable to process your request. Please try again later.')
-const AZURE_500 = azureError(500, 'InternalServerError', 'The server had an error while processing your request. Sorry about that!')
-const AZURE_401 = azureError(401, '401', 'Unauthorized. Access token is missing, invalid, audience is incorrect (https://cognitiveservices.azure.com), or have expired.')
+const AZURE_503 = azureError(
+  503,
+  'ServiceUnavailable',
+  'The service is temporarily unable to process your request. Please try again later.'
+)
+const AZURE_500 = azureError(
+  500,
+  'InternalServerError',
+  'The server had an error while processing your request. Sorry about that!'
+)
+const AZURE_401 = azureError(
+  401,
+  '401',
+  'Unauthorized. Access token is missing, invalid, audience is incorrect (https://cognitiveservices.azure.com), or have expired.'
+)
 const AZURE_404 = azureError(
   404,
   'DeploymentNotFound',
@@ -66,12 +90,17 @@ const contextLengthFault = (window: number) => ({
   }
 })
 const GITHUB_DOCS = 'https://docs.github.com/rest'
-const githubError = (status: number, message: string) => ({ status, json: { message, documentation_url: GITHUB_DOCS, status: String(status) } })
+const githubError = (status: number, message: string) => ({
+  status,
+  json: { message, documentation_url: GITHUB_DOCS, status: String(status) }
+})
 const BODY_TOO_LONG = {
   status: 422,
   json: {
     message: 'Validation Failed',
-    errors: [{ resource: 'IssueComment', code: 'custom', field: 'body', message: 'body is too long (maximum is 65536 characters)' }],
+    errors: [
+      { resource: 'IssueComment', code: 'custom', field: 'body', message: 'body is too long (maximum is 65536 characters)' }
+    ],
     documentation_url: `${GITHUB_DOCS}/issues/comments#create-an-issue-comment`,
     status: '422'
   }
@@ -79,11 +108,15 @@ const BODY_TOO_LONG = {
 
 /** Statuses the Azure OpenAI emulator answered, in order (undefined: reset or hang). */
 const openaiStatuses = (emu: Emulators) => emu.openai.requests.map((request: { status?: number }) => request.status)
-const githubHits = (emu: Emulators, route: string) => emu.github.requests.filter((request: { route: string }) => request.route === route).length
+const githubHits = (emu: Emulators, route: string) =>
+  emu.github.requests.filter((request: { route: string }) => request.route === route).length
 
 /** An answer cut off at max_completion_tokens, in whichever format was asked for. */
 function cutOffAnswer(body: { response_format?: { type?: string } }) {
-  const content = body.response_format?.type === 'json_schema' ? '{"overview":"Adds a retry option to the HTTP cli' : '### Overview\n\nAdds a retry option to the HTTP cli'
+  const content =
+    body.response_format?.type === 'json_schema'
+      ? '{"overview":"Adds a retry option to the HTTP cli'
+      : '### Overview\n\nAdds a retry option to the HTTP cli'
   return { content, finish_reason: 'length' }
 }
 
@@ -94,14 +127,16 @@ const ROWS: readonly Row[] = [
   {
     remote: 'Azure OpenAI',
     fault: '429 with `retry-after-ms: 200`, twice, then OK',
-    arrange: (emu) => emu.openai.faults.add('openai.chat', { status: 429, headers: { 'retry-after-ms': '200' }, json: AZURE_429_BODY }, 2),
+    arrange: (emu) =>
+      emu.openai.faults.add('openai.chat', { status: 429, headers: { 'retry-after-ms': '200' }, json: AZURE_429_BODY }, 2),
     expected: OK,
     verify: (emu) => expect(openaiStatuses(emu)).toEqual([429, 429, 200])
   },
   {
     remote: 'Azure OpenAI',
     fault: '429 with `retry-after: 1`, twice, then OK',
-    arrange: (emu) => emu.openai.faults.add('openai.chat', { status: 429, headers: { 'retry-after': '1' }, json: AZURE_429_BODY }, 2),
+    arrange: (emu) =>
+      emu.openai.faults.add('openai.chat', { status: 429, headers: { 'retry-after': '1' }, json: AZURE_429_BODY }, 2),
     expected: OK,
     verify: (emu) => expect(openaiStatuses(emu)).toEqual([429, 429, 200])
   },
@@ -124,7 +159,8 @@ const ROWS: readonly Row[] = [
     remote: 'Azure OpenAI',
     fault: '429 that never ends, `retry-after: 8` (timeout-seconds 20)',
     timeoutSeconds: 20,
-    arrange: (emu) => emu.openai.faults.add('openai.chat', { status: 429, headers: { 'retry-after': '8' }, json: AZURE_429_BODY }, Infinity),
+    arrange: (emu) =>
+      emu.openai.faults.add('openai.chat', { status: 429, headers: { 'retry-after': '8' }, json: AZURE_429_BODY }, Infinity),
     // Azure did answer, every time: the message must say it was rate limiting, not that it was silent.
     expected: { code: 1, comments: 0, says: { kind: 'error', words: [/429|rate-limit|rate limit/i, /timeout-seconds|quota/i] } }
   },
@@ -220,13 +256,21 @@ const ROWS: readonly Row[] = [
     remote: 'Azure OpenAI',
     fault: '401 (token refused)',
     arrange: (emu) => emu.openai.faults.add('openai.chat', AZURE_401, Infinity),
-    expected: { code: 1, comments: 0, says: { kind: 'error', words: [/401/, /Cognitive Services OpenAI User/, /cognitiveservices\.azure\.com\/\.default/] } }
+    expected: {
+      code: 1,
+      comments: 0,
+      says: { kind: 'error', words: [/401/, /Cognitive Services OpenAI User/, /cognitiveservices\.azure\.com\/\.default/] }
+    }
   },
   {
     remote: 'Azure OpenAI',
     fault: '403 (identity lacks the data-plane role)',
     arrange: (emu) => emu.openai.state.roleHolders.clear(),
-    expected: { code: 1, comments: 0, says: { kind: 'error', words: [/403/, /Cognitive Services OpenAI User/, /az role assignment create/] } },
+    expected: {
+      code: 1,
+      comments: 0,
+      says: { kind: 'error', words: [/403/, /Cognitive Services OpenAI User/, /az role assignment create/] }
+    },
     verify: (emu) => expect(openaiStatuses(emu)).toEqual([403])
   },
   {
@@ -242,14 +286,30 @@ const ROWS: readonly Row[] = [
   {
     remote: 'Entra ID',
     fault: '503 once, then OK',
-    arrange: (emu) => emu.entra.faults.add('entra.token', { status: 503, json: { error: 'temporarily_unavailable', error_description: 'AADSTS90006: The server is temporarily unavailable.' } }, 1),
+    arrange: (emu) =>
+      emu.entra.faults.add(
+        'entra.token',
+        {
+          status: 503,
+          json: { error: 'temporarily_unavailable', error_description: 'AADSTS90006: The server is temporarily unavailable.' }
+        },
+        1
+      ),
     expected: OK,
     verify: (emu) => expect(emu.entra.issued).toHaveLength(1)
   },
   {
     remote: 'Entra ID',
     fault: '503 on every attempt',
-    arrange: (emu) => emu.entra.faults.add('entra.token', { status: 503, json: { error: 'temporarily_unavailable', error_description: 'AADSTS90006: The server is temporarily unavailable.' } }, Infinity),
+    arrange: (emu) =>
+      emu.entra.faults.add(
+        'entra.token',
+        {
+          status: 503,
+          json: { error: 'temporarily_unavailable', error_description: 'AADSTS90006: The server is temporarily unavailable.' }
+        },
+        Infinity
+      ),
     // The fix for an outage is to re-run later, not to re-check the federated credential.
     expected: { code: 1, comments: 0, says: { kind: 'error', words: [/Entra ID/, /503|unavailable/i, /re-run|later/i] } },
     verify: (emu) => expect(emu.openai.requests).toHaveLength(0)
@@ -258,7 +318,18 @@ const ROWS: readonly Row[] = [
     remote: 'Entra ID',
     fault: '429 with `retry-after: 1`, then OK',
     arrange: (emu) =>
-      emu.entra.faults.add('entra.token', { status: 429, headers: { 'retry-after': '1' }, json: { error: 'temporarily_unavailable', error_description: 'AADSTS50196: The server terminated an operation because it encountered a client request loop.' } }, 1),
+      emu.entra.faults.add(
+        'entra.token',
+        {
+          status: 429,
+          headers: { 'retry-after': '1' },
+          json: {
+            error: 'temporarily_unavailable',
+            error_description: 'AADSTS50196: The server terminated an operation because it encountered a client request loop.'
+          }
+        },
+        1
+      ),
     expected: OK,
     verify: (emu) => expect(emu.entra.issued).toHaveLength(1)
   },
@@ -279,7 +350,15 @@ const ROWS: readonly Row[] = [
     expected: {
       code: 1,
       comments: 0,
-      says: { kind: 'error', words: [/AADSTS700213/, /repo:octo-org\/octo-repo:pull_request/, /federated-credential create/, /https:\/\/token\.actions\.githubusercontent\.com/] }
+      says: {
+        kind: 'error',
+        words: [
+          /AADSTS700213/,
+          /repo:octo-org\/octo-repo:pull_request/,
+          /federated-credential create/,
+          /https:\/\/token\.actions\.githubusercontent\.com/
+        ]
+      }
     },
     verify: (emu) => expect(emu.openai.requests).toHaveLength(0)
   },
@@ -287,7 +366,11 @@ const ROWS: readonly Row[] = [
     remote: 'Entra ID',
     fault: 'AADSTS700016 (unknown client id)',
     arrange: (emu) => emu.entra.faults.add('entra.token', { aadsts: 700016 }, Infinity),
-    expected: { code: 1, comments: 0, says: { kind: 'error', words: [/700016/, /client-id 22222222-2222-2222-2222-222222222222/] } }
+    expected: {
+      code: 1,
+      comments: 0,
+      says: { kind: 'error', words: [/700016/, /client-id 22222222-2222-2222-2222-222222222222/] }
+    }
   },
   {
     remote: 'Entra ID',
@@ -299,7 +382,11 @@ const ROWS: readonly Row[] = [
     remote: 'Entra ID',
     fault: '200 with a body that is not JSON (an HTML page)',
     arrange: (emu) =>
-      emu.entra.faults.add('entra.token', { status: 200, headers: { 'content-type': 'text/html' }, body: '<html><body>Access denied by policy</body></html>' }, Infinity),
+      emu.entra.faults.add(
+        'entra.token',
+        { status: 200, headers: { 'content-type': 'text/html' }, body: '<html><body>Access denied by policy</body></html>' },
+        Infinity
+      ),
     expected: { code: 1, comments: 0, says: { kind: 'error', words: [/Entra ID/] } },
     verify: (emu) => expect(emu.openai.requests).toHaveLength(0)
   },
@@ -373,13 +460,19 @@ const ROWS: readonly Row[] = [
   {
     remote: 'GitHub REST',
     fault: 'primary rate limit (`x-ratelimit-remaining: 0`, reset in 1 s) on reading the PR',
-    arrange: (emu) => emu.github.faults.add('github.pull', primaryRateLimitFault({ resetEpochSeconds: Math.floor(Date.now() / 1000) + 1 }), 1),
+    arrange: (emu) =>
+      emu.github.faults.add('github.pull', primaryRateLimitFault({ resetEpochSeconds: Math.floor(Date.now() / 1000) + 1 }), 1),
     expected: { code: 0, comments: 1, says: { kind: 'warning', words: [/primary rate limit/] } }
   },
   {
     remote: 'GitHub REST',
     fault: 'primary rate limit, reset in an hour',
-    arrange: (emu) => emu.github.faults.add('github.pull', primaryRateLimitFault({ resetEpochSeconds: Math.floor(Date.now() / 1000) + 3600 }), Infinity),
+    arrange: (emu) =>
+      emu.github.faults.add(
+        'github.pull',
+        primaryRateLimitFault({ resetEpochSeconds: Math.floor(Date.now() / 1000) + 3600 }),
+        Infinity
+      ),
     expected: { code: 1, comments: 0, says: { kind: 'error', words: [/rate limit/, /re-run after/] } },
     verify: (emu) => expect(emu.openai.requests).toHaveLength(0)
   },
@@ -395,7 +488,11 @@ const ROWS: readonly Row[] = [
     arrange: (emu) => {
       emu.github.state.readOnlyTokens.add(emu.github.installationToken)
     },
-    expected: { code: 1, comments: 0, says: { kind: 'error', words: [/Resource not accessible by integration/, /pull-requests: write/] } },
+    expected: {
+      code: 1,
+      comments: 0,
+      says: { kind: 'error', words: [/Resource not accessible by integration/, /pull-requests: write/] }
+    },
     verify: (emu) => expect(githubHits(emu, 'github.comments.create')).toBeGreaterThan(0)
   },
   {
@@ -451,7 +548,10 @@ function userLine(run: ActionRun, expected: Expected): string {
 /** The checks every row shares: exit code, what is on the PR, one clear line. */
 function expectOutcome(emu: Emulators, run: ActionRun, pr: FixturePull, expected: Expected): void {
   const errorLines = errors(run)
-  expect({ code: run.code, errors: errorLines }).toEqual({ code: expected.code, errors: expected.code === 0 ? [] : [expect.any(String)] })
+  expect({ code: run.code, errors: errorLines }).toEqual({
+    code: expected.code,
+    errors: expected.code === 0 ? [] : [expect.any(String)]
+  })
   // One line: a message with a line break reaches the log as `%0A` inside the `::error::` command.
   for (const line of errorLines) expect(line).not.toContain('%0A')
 
@@ -507,7 +607,14 @@ describe('every remote failure ends in one summary or one clear message', () => 
             timeoutMs: timeoutSeconds * 1000 + KILL_GRACE_MS
           })
         } catch (error) {
-          recorded.set(key, { ...row, code: 'killed', comments: summaryComments(emu, pr).length, line: '', durationMs: timeoutSeconds * 1000 + KILL_GRACE_MS, passed: false })
+          recorded.set(key, {
+            ...row,
+            code: 'killed',
+            comments: summaryComments(emu, pr).length,
+            line: '',
+            durationMs: timeoutSeconds * 1000 + KILL_GRACE_MS,
+            passed: false
+          })
           throw error
         }
         const record: Recorded = {
@@ -521,14 +628,16 @@ describe('every remote failure ends in one summary or one clear message', () => 
         recorded.set(key, record)
         expectOutcome(emu, run, pr, row.expected)
         // An outcome reached without meeting the fault (say, an input rejected up front) proves nothing.
-        for (const { name, route } of faulted) expect({ route, hit: (emu[name].faults.hits.get(route) ?? 0) > 0 }).toEqual({ route, hit: true })
+        for (const { name, route } of faulted)
+          expect({ route, hit: (emu[name].faults.hits.get(route) ?? 0) > 0 }).toEqual({ route, hit: true })
         row.verify?.(emu, run, pr)
         record.passed = true
       } finally {
         await emu.close()
       }
     },
-    (ROWS.reduce((longest, row) => Math.max(longest, row.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS), 0) * 1000 + KILL_GRACE_MS) * 2
+    (ROWS.reduce((longest, row) => Math.max(longest, row.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS), 0) * 1000 + KILL_GRACE_MS) *
+      2
   )
 
   it(
@@ -539,7 +648,10 @@ describe('every remote failure ends in one summary or one clear message', () => 
         const { pr, event } = plant(emu)
         // Holding each POST a moment lets both runs find no comment and create one: the race the dedup must settle.
         emu.github.faults.add('github.comments.create', { delayMs: 1_000 }, 2)
-        const options = { inputs: { 'timeout-seconds': DEFAULT_TIMEOUT_SECONDS }, timeoutMs: DEFAULT_TIMEOUT_SECONDS * 1000 + KILL_GRACE_MS }
+        const options = {
+          inputs: { 'timeout-seconds': DEFAULT_TIMEOUT_SECONDS },
+          timeoutMs: DEFAULT_TIMEOUT_SECONDS * 1000 + KILL_GRACE_MS
+        }
         const runs = await Promise.all([act(emu, event, options), act(emu, event, options)])
         const ours = summaryComments(emu, pr)
         const record: Recorded = {

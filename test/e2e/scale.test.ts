@@ -94,7 +94,8 @@ function listedWithReason(body: string): Map<string, string> {
   // Files not summarized are grouped by reason: "**Excluded by include/exclude (2):** `a` (+1/−0), `b` (+3/−2)".
   const listed = new Map<string, string>()
   for (const group of body.matchAll(/^\*\*(.+?) \([\d,]+\):\*\* (.+)$/gm)) {
-    for (const file of (group[2] ?? '').matchAll(/`([^`\n]+)` \(\+[\d,]+\/−[\d,]+\)/g)) listed.set(file[1] ?? '', (group[1] ?? '').toLowerCase())
+    for (const file of (group[2] ?? '').matchAll(/`([^`\n]+)` \(\+[\d,]+\/−[\d,]+\)/g))
+      listed.set(file[1] ?? '', (group[1] ?? '').toLowerCase())
   }
   return listed
 }
@@ -298,7 +299,9 @@ describe('include and exclude', () => {
     expect(docs.length).toBeGreaterThan(0)
     const observed = await summarizeOnce(pr, { exclude: 'docs/**' })
     expectScaledRun(observed)
-    expect(observed.requests.flatMap((request) => filePathsIn(request.body.messages)).filter((path) => path.startsWith('docs/'))).toEqual([])
+    expect(
+      observed.requests.flatMap((request) => filePathsIn(request.body.messages)).filter((path) => path.startsWith('docs/'))
+    ).toEqual([])
     expect(observed.requests.filter((request) => promptText(request).includes('File: docs/'))).toEqual([])
     const listed = listedWithReason(observed.comment)
     expect(docs.filter((name) => !/excluded/.test(listed.get(name) ?? ''))).toEqual([])

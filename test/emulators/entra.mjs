@@ -170,7 +170,10 @@ export async function startEntra({ oidc, tenants }) {
     const { status, error, message } = AADSTS[code]?.(ctx) ?? { status: 400, error: 'invalid_request', message: `Error ${code}.` }
     const traceId = randomUUID()
     const correlation = correlationId ?? randomUUID()
-    const timestamp = new Date().toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z')
+    const timestamp = new Date()
+      .toISOString()
+      .replace('T', ' ')
+      .replace(/\.\d+Z$/, 'Z')
     return {
       status,
       json: {
@@ -196,7 +199,8 @@ export async function startEntra({ oidc, tenants }) {
    * @returns {Reply}
    */
   function exchange(tenantId, form, correlationId, forcedCode) {
-    const fail = (/** @type {number} */ code, /** @type {Record<string, string>} */ ctx = {}) => entraError(code, ctx, correlationId)
+    const fail = (/** @type {number} */ code, /** @type {Record<string, string>} */ ctx = {}) =>
+      entraError(code, ctx, correlationId)
     const tenant = state.tenants[tenantId]
     if (!tenant) return fail(90002, { tenant: tenantId })
     for (const parameter of ['client_id', 'scope', 'client_assertion']) {
@@ -234,7 +238,12 @@ export async function startEntra({ oidc, tenants }) {
     const token = mint({ clientId, tenantId, aud, scope, via: 'client_assertion' })
     return {
       status: 200,
-      json: { token_type: 'Bearer', expires_in: ACCESS_TOKEN_LIFETIME_SECONDS, ext_expires_in: ACCESS_TOKEN_LIFETIME_SECONDS, access_token: token }
+      json: {
+        token_type: 'Bearer',
+        expires_in: ACCESS_TOKEN_LIFETIME_SECONDS,
+        ext_expires_in: ACCESS_TOKEN_LIFETIME_SECONDS,
+        access_token: token
+      }
     }
   }
 
@@ -287,18 +296,33 @@ export async function startEntra({ oidc, tenants }) {
     void serve(faults, 'entra.msi', req, res, () => {
       const presentedHeader = Buffer.from(header(req, 'x-identity-header') ?? '')
       if (presentedHeader.length !== msiHeader.length || !timingSafeEqual(presentedHeader, Buffer.from(msiHeader))) {
-        return { status: 401, json: { statusCode: 401, message: 'X-IDENTITY-HEADER is missing or does not match IDENTITY_HEADER.' } }
+        return {
+          status: 401,
+          json: { statusCode: 401, message: 'X-IDENTITY-HEADER is missing or does not match IDENTITY_HEADER.' }
+        }
       }
       const resource = url.searchParams.get('resource')
       if (url.searchParams.get('api-version') !== APP_SERVICE_MSI_API_VERSION || !resource) {
-        return { status: 400, json: { statusCode: 400, message: `Expected api-version=${APP_SERVICE_MSI_API_VERSION} and a resource.` } }
+        return {
+          status: 400,
+          json: { statusCode: 400, message: `Expected api-version=${APP_SERVICE_MSI_API_VERSION} and a resource.` }
+        }
       }
       const { tenantId } = state.managedIdentity
       const clientId = url.searchParams.get('client_id') ?? state.managedIdentity.clientId
       if (!state.tenants[tenantId]?.apps[clientId]) {
-        return { status: 400, json: { statusCode: 400, message: 'Unable to load the proper Managed Identity.', correlationId: randomUUID() } }
+        return {
+          status: 400,
+          json: { statusCode: 400, message: 'Unable to load the proper Managed Identity.', correlationId: randomUUID() }
+        }
       }
-      const accessToken = mint({ clientId, tenantId, aud: resource, scope: `${resource}${DEFAULT_SCOPE_SUFFIX}`, via: 'managed_identity' })
+      const accessToken = mint({
+        clientId,
+        tenantId,
+        aud: resource,
+        scope: `${resource}${DEFAULT_SCOPE_SUFFIX}`,
+        via: 'managed_identity'
+      })
       return {
         status: 200,
         json: {
@@ -373,7 +397,13 @@ async function generateCertificates() {
       { name: 'basicConstraints', cA: false },
       { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
       { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] }
+      {
+        name: 'subjectAltName',
+        altNames: [
+          { type: 2, value: 'localhost' },
+          { type: 7, ip: '127.0.0.1' }
+        ]
+      }
     ]
   })
   return { caCert: ca.cert, serverKey: server.private, serverCert: server.cert }
@@ -397,8 +427,10 @@ function decodeJwtPayload(jwt) {
   }
 }
 
-const isoSeconds = (/** @type {number | undefined} */ seconds) => (seconds === undefined ? '(none)' : new Date(seconds * 1000).toISOString())
-const hmac = (/** @type {Buffer} */ key, /** @type {string} */ input) => createHmac('sha256', key).update(input).digest('base64url')
+const isoSeconds = (/** @type {number | undefined} */ seconds) =>
+  seconds === undefined ? '(none)' : new Date(seconds * 1000).toISOString()
+const hmac = (/** @type {Buffer} */ key, /** @type {string} */ input) =>
+  createHmac('sha256', key).update(input).digest('base64url')
 const base64urlJson = (/** @type {unknown} */ value) => Buffer.from(JSON.stringify(value)).toString('base64url')
 
 /** @param {import('node:http').IncomingMessage} req @param {string} name */
@@ -418,4 +450,3 @@ async function readBody(req) {
 const listen = (server) => new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)))
 /** @param {import('node:http').Server} server */
 const port = (server) => /** @type {import('node:net').AddressInfo} */ (server.address()).port
-

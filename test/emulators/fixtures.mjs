@@ -88,7 +88,7 @@ export function samplePullRequest() {
       '+'
     ]),
     file('README.md', 'modified', [
-      '@@ -18,6 +18,14 @@ const data = await getJson(options, \'/v1/items\')',
+      "@@ -18,6 +18,14 @@ const data = await getJson(options, '/v1/items')",
       ' ```',
       ' ',
       ' ## Options',
@@ -162,7 +162,8 @@ export function generatedPullRequest({ files = 50, linesPerFile = 20, seed = 1, 
       continue
     }
     const kind = i % 10
-    if (kind < 5) list.push(file(`src/${a}/${b}-${i}.ts`, i % 7 === 0 ? 'added' : 'modified', codeHunk(a, b, i, linesPerFile, random)))
+    if (kind < 5)
+      list.push(file(`src/${a}/${b}-${i}.ts`, i % 7 === 0 ? 'added' : 'modified', codeHunk(a, b, i, linesPerFile, random)))
     else if (kind < 8) list.push(file(`test/${a}-${b}-${i}.test.ts`, 'modified', testHunk(a, b, i, linesPerFile)))
     else if (kind === 8) list.push(file(`docs/${a}-${i}.md`, 'modified', docHunk(a, b, linesPerFile)))
     else list.push(file(`config/${a}-${i}.json`, 'modified', configHunk(a, i, linesPerFile)))
@@ -210,8 +211,20 @@ export function pullRequestEvent(pr, { action = 'opened', fork = false, serverUr
       draft: pr.draft,
       user,
       html_url: `${serverUrl}/${pr.owner}/${pr.repo}/pull/${pr.number}`,
-      head: { label: `${headOwner}:${pr.headRef}`, ref: pr.headRef, sha: pr.headSha, repo: repository(headOwner, headName, fork), user: { login: headOwner, type: 'User' } },
-      base: { label: `${pr.owner}:${pr.baseRef}`, ref: pr.baseRef, sha: pr.baseSha, repo: baseRepo, user: { login: pr.owner, type: 'Organization' } },
+      head: {
+        label: `${headOwner}:${pr.headRef}`,
+        ref: pr.headRef,
+        sha: pr.headSha,
+        repo: repository(headOwner, headName, fork),
+        user: { login: headOwner, type: 'User' }
+      },
+      base: {
+        label: `${pr.owner}:${pr.baseRef}`,
+        ref: pr.baseRef,
+        sha: pr.baseSha,
+        repo: baseRepo,
+        user: { login: pr.owner, type: 'Organization' }
+      },
       changed_files: pr.files.length,
       additions: pr.files.reduce((sum, f) => sum + f.additions, 0),
       deletions: pr.files.reduce((sum, f) => sum + f.deletions, 0),
@@ -239,7 +252,11 @@ function codeHunk(a, b, i, n, random) {
   const lines = [`@@ -${10 + i},${Math.ceil(n / 4)} +${10 + i},${n} @@ export class ${cap(a)}${cap(b)}${i} {`]
   for (let k = 0; k < n; k++) {
     if (k % 4 === 3) lines.push(`-  private legacy${cap(b)}${k} = ${Math.floor(random() * 1000)}`)
-    lines.push(`+  ${b}${k}(input: number): number {`, `+    return input * ${k + 1} + this.${a}Offset // ${a} ${b} step ${k}`, '+  }')
+    lines.push(
+      `+  ${b}${k}(input: number): number {`,
+      `+    return input * ${k + 1} + this.${a}Offset // ${a} ${b} step ${k}`,
+      '+  }'
+    )
   }
   return lines
 }
@@ -270,7 +287,11 @@ function lockFile(n, random) {
   const lines = ['@@ -100,6 +100,' + n * 3 + ' @@']
   for (let k = 0; k < n; k++) {
     const version = `${1 + Math.floor(random() * 9)}.${Math.floor(random() * 20)}.${Math.floor(random() * 20)}`
-    lines.push(`+    "node_modules/dep-${k}": {`, `+      "version": "${version}",`, `+      "integrity": "sha512-${sha(`dep-${k}-${version}`)}"`)
+    lines.push(
+      `+    "node_modules/dep-${k}": {`,
+      `+      "version": "${version}",`,
+      `+      "integrity": "sha512-${sha(`dep-${k}-${version}`)}"`
+    )
   }
   return file('package-lock.json', 'modified', lines)
 }

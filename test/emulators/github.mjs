@@ -187,7 +187,8 @@ export async function startGitHub({ ghes = false } = {}) {
     const pr = state.pulls.get(key(o, r, n))
     if (!pr) return notFound()
     if (state.readOnlyTokens.has(caller.token)) return notAccessible()
-    if (typeof payload.body === 'string' && tooLong(payload.body)) return bodyTooLong('PullRequest', 'pulls/pulls#update-a-pull-request')
+    if (typeof payload.body === 'string' && tooLong(payload.body))
+      return bodyTooLong('PullRequest', 'pulls/pulls#update-a-pull-request')
     if (typeof payload.body === 'string' || payload.body === null) pr.body = payload.body
     if (typeof payload.title === 'string') pr.title = payload.title
     if (payload.state === 'open' || payload.state === 'closed') pr.state = payload.state
@@ -222,7 +223,11 @@ export async function startGitHub({ ghes = false } = {}) {
     if (typeof payload.body !== 'string') return missingBody('IssueComment')
     if (tooLong(payload.body)) return bodyTooLong('IssueComment', 'issues/comments#create-an-issue-comment')
     const comment = storeComment(o, r, n, payload.body, caller.login, caller.kind === 'installation' ? 'Bot' : 'User')
-    return { status: 201, json: commentJson(comment), headers: { location: `${apiUrl}/repos/${o}/${r}/issues/comments/${comment.id}` } }
+    return {
+      status: 201,
+      json: commentJson(comment),
+      headers: { location: `${apiUrl}/repos/${o}/${r}/issues/comments/${comment.id}` }
+    }
   }
 
   /** @param {Caller} caller @param {string} o @param {string} r @param {number} id @param {any} payload @returns {Answer} */
@@ -255,7 +260,10 @@ export async function startGitHub({ ghes = false } = {}) {
    */
   function paginate(items, url, toJson) {
     const requested = Number(url.searchParams.get('per_page') ?? GITHUB_PER_PAGE_DEFAULT)
-    const perPage = Math.min(GITHUB_PER_PAGE_MAX, Math.max(1, Number.isFinite(requested) ? Math.trunc(requested) : GITHUB_PER_PAGE_DEFAULT))
+    const perPage = Math.min(
+      GITHUB_PER_PAGE_MAX,
+      Math.max(1, Number.isFinite(requested) ? Math.trunc(requested) : GITHUB_PER_PAGE_DEFAULT)
+    )
     const page = Math.max(1, Math.trunc(Number(url.searchParams.get('page') ?? 1)) || 1)
     const last = Math.max(1, Math.ceil(items.length / perPage))
     /** @param {number} p */
@@ -420,12 +428,28 @@ export async function startGitHub({ ghes = false } = {}) {
   }
   /** @param {string} resource @param {string} docsPath @returns {Answer} */
   function bodyTooLong(resource, docsPath) {
-    const error = { resource, code: 'custom', field: 'body', message: `body is too long (maximum is ${GITHUB_BODY_MAX_CHARS} characters)` }
-    return { status: 422, json: { message: 'Validation Failed', errors: [error], documentation_url: `${DOCS}/${docsPath}`, status: '422' } }
+    const error = {
+      resource,
+      code: 'custom',
+      field: 'body',
+      message: `body is too long (maximum is ${GITHUB_BODY_MAX_CHARS} characters)`
+    }
+    return {
+      status: 422,
+      json: { message: 'Validation Failed', errors: [error], documentation_url: `${DOCS}/${docsPath}`, status: '422' }
+    }
   }
   /** @param {string} resource @returns {Answer} */
   function missingBody(resource) {
-    return { status: 422, json: { message: 'Validation Failed', errors: [{ resource, code: 'missing_field', field: 'body' }], documentation_url: DOCS, status: '422' } }
+    return {
+      status: 422,
+      json: {
+        message: 'Validation Failed',
+        errors: [{ resource, code: 'missing_field', field: 'body' }],
+        documentation_url: DOCS,
+        status: '422'
+      }
+    }
   }
 
   // --- state helpers -------------------------------------------------------------------------------
@@ -438,7 +462,17 @@ export async function startGitHub({ ghes = false } = {}) {
   /** @param {string} o @param {string} r @param {number} n @param {string} body @param {string} login @param {'User' | 'Bot'} type */
   function storeComment(o, r, n, body, login, type) {
     const now = new Date().toISOString()
-    const comment = { id: state.nextCommentId++, owner: o, repo: r, number: n, body, login, type, created_at: now, updated_at: now }
+    const comment = {
+      id: state.nextCommentId++,
+      owner: o,
+      repo: r,
+      number: n,
+      body,
+      login,
+      type,
+      created_at: now,
+      updated_at: now
+    }
     state.comments.set(comment.id, comment)
     return comment
   }
@@ -466,7 +500,12 @@ export async function startGitHub({ ghes = false } = {}) {
      */
     addPullRequest(spec) {
       const now = new Date().toISOString()
-      const head = typeof spec.headRepo === 'string' ? spec.headRepo.split('/') : spec.headRepo ? [spec.headRepo.owner, spec.headRepo.repo] : [spec.owner, spec.repo]
+      const head =
+        typeof spec.headRepo === 'string'
+          ? spec.headRepo.split('/')
+          : spec.headRepo
+            ? [spec.headRepo.owner, spec.headRepo.repo]
+            : [spec.owner, spec.repo]
       /** @type {StoredPull} */
       const pr = {
         owner: spec.owner,
@@ -524,7 +563,8 @@ export function secondaryRateLimitFault(retryAfterSeconds = 1) {
     status: 403,
     headers: { 'retry-after': String(retryAfterSeconds), 'x-ratelimit-remaining': '4000' },
     json: {
-      message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID EMU0:1.',
+      message:
+        'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID EMU0:1.',
       documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
       status: '403'
     }
@@ -538,7 +578,13 @@ export function secondaryRateLimitFault(retryAfterSeconds = 1) {
 export function primaryRateLimitFault({ resetEpochSeconds = Math.floor(Date.now() / 1000) + 1, status = 403 } = {}) {
   return {
     status,
-    headers: { 'x-ratelimit-limit': '1000', 'x-ratelimit-remaining': '0', 'x-ratelimit-used': '1000', 'x-ratelimit-reset': String(resetEpochSeconds), 'x-ratelimit-resource': 'core' },
+    headers: {
+      'x-ratelimit-limit': '1000',
+      'x-ratelimit-remaining': '0',
+      'x-ratelimit-used': '1000',
+      'x-ratelimit-reset': String(resetEpochSeconds),
+      'x-ratelimit-resource': 'core'
+    },
     json: {
       message: 'API rate limit exceeded for installation ID 1.',
       documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-primary-rate-limits',
@@ -557,7 +603,7 @@ const tooLong = (text) => [...text].length > GITHUB_BODY_MAX_CHARS
 function idOf(text) {
   let hash = 0x811c9dc5
   for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0
-  return hash % 900_000_000 + 100_000
+  return (hash % 900_000_000) + 100_000
 }
 
 /** A stable 40-hex "sha" from a string. @param {string} text */

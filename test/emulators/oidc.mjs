@@ -133,7 +133,12 @@ export async function startOidc(options = {}) {
       const [header, payload, signature] = /** @type {[string, string, string]} */ (parts)
       try {
         if (JSON.parse(Buffer.from(header, 'base64url').toString()).alg !== 'RS256') return undefined
-        const valid = verifySignature('sha256', Buffer.from(`${header}.${payload}`), publicKey, Buffer.from(signature, 'base64url'))
+        const valid = verifySignature(
+          'sha256',
+          Buffer.from(`${header}.${payload}`),
+          publicKey,
+          Buffer.from(signature, 'base64url')
+        )
         return valid ? JSON.parse(Buffer.from(payload, 'base64url').toString()) : undefined
       } catch {
         return undefined
@@ -149,4 +154,3 @@ export async function startOidc(options = {}) {
 
 /** @param {unknown} value */
 const base64urlJson = (value) => Buffer.from(JSON.stringify(value)).toString('base64url')
-

@@ -42,7 +42,11 @@ export async function startOpenAI({ entra, apiKey, deployments = ['gpt-4o-mini']
   const server = createServer((req, res) => {
     handle(req, res).catch((error) => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' })
-      res.end(JSON.stringify({ error: { code: 'InternalServerError', message: `emulator error: ${error instanceof Error ? error.message : error}` } }))
+      res.end(
+        JSON.stringify({
+          error: { code: 'InternalServerError', message: `emulator error: ${error instanceof Error ? error.message : error}` }
+        })
+      )
     })
   })
   await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)))
@@ -94,13 +98,20 @@ export async function startOpenAI({ entra, apiKey, deployments = ['gpt-4o-mini']
     const denied = authorize(kind, token)
     if (denied) return reply(denied.status, denied.json)
     if (body === undefined) {
-      return reply(400, invalidRequest("We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)", null))
+      return reply(
+        400,
+        invalidRequest(
+          "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)",
+          null
+        )
+      )
     }
     if (typeof deployment !== 'string' || !state.deployments.has(deployment)) {
       return reply(404, {
         error: {
           code: 'DeploymentNotFound',
-          message: 'The API deployment for this resource does not exist. If you created the deployment within the last 5 minutes, please wait a moment and try again.'
+          message:
+            'The API deployment for this resource does not exist. If you created the deployment within the last 5 minutes, please wait a moment and try again.'
         }
       })
     }
@@ -191,7 +202,8 @@ export async function startOpenAI({ entra, apiKey, deployments = ['gpt-4o-mini']
         json: {
           error: {
             code: '401',
-            message: 'Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource.'
+            message:
+              'Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource.'
           }
         }
       }
@@ -254,7 +266,8 @@ export function rateLimitFault(retryAfterMs = 50) {
     json: {
       error: {
         code: '429',
-        message: 'Requests to the ChatCompletions_Create Operation under Azure OpenAI API version 2024-10-21 have exceeded token rate limit of your current AIServices S0 pricing tier. Please retry after 1 second.'
+        message:
+          'Requests to the ChatCompletions_Create Operation under Azure OpenAI API version 2024-10-21 have exceeded token rate limit of your current AIServices S0 pricing tier. Please retry after 1 second.'
       }
     }
   }
@@ -266,7 +279,8 @@ export function contentFilterFault() {
     status: 400,
     json: {
       error: {
-        message: "The response was filtered due to the prompt triggering Azure OpenAI's content management policy. Please modify your prompt and retry. To learn more about our content filtering policies please read our documentation: https://go.microsoft.com/fwlink/?linkid=2198766",
+        message:
+          "The response was filtered due to the prompt triggering Azure OpenAI's content management policy. Please modify your prompt and retry. To learn more about our content filtering policies please read our documentation: https://go.microsoft.com/fwlink/?linkid=2198766",
         type: null,
         param: 'prompt',
         code: 'content_filter',
@@ -316,7 +330,10 @@ export function filePathsIn(messages) {
 
 /** @param {string[]} paths */
 function markdownAnswer(paths) {
-  const named = paths.length > 0 ? paths.map((p) => `- \`${p}\`: emulated summary of the change.`).join('\n') : '- No files were named in the prompt.'
+  const named =
+    paths.length > 0
+      ? paths.map((p) => `- \`${p}\`: emulated summary of the change.`).join('\n')
+      : '- No files were named in the prompt.'
   return `### Overview\n\nEmulated summary of a pull request that touches ${paths.length} file(s).\n\n### Files\n\n${named}\n`
 }
 
@@ -330,7 +347,11 @@ export function fromSchema(schema, paths) {
   const gen = (node, name, depth) => {
     if (node && typeof node.$ref === 'string') {
       const parts = node.$ref.replace(/^#\//, '').split('/')
-      return gen(parts.reduce((/** @type {any} */ at, /** @type {string} */ p) => at?.[p], root), name, depth)
+      return gen(
+        parts.reduce((/** @type {any} */ at, /** @type {string} */ p) => at?.[p], root),
+        name,
+        depth
+      )
     }
     if (node?.const !== undefined) return node.const
     if (Array.isArray(node?.enum)) return node.enum[0]
@@ -347,7 +368,11 @@ export function fromSchema(schema, paths) {
       case 'array': {
         const items = node.items ?? {}
         if (name === 'files' && items?.properties?.path) {
-          return paths.map((path) => ({ ...(/** @type {object} */ (gen(items, 'file', depth + 1))), path, ...(items.properties.summary ? { summary: `Emulated summary of ${path}.` } : {}) }))
+          return paths.map((path) => ({
+            .../** @type {object} */ (gen(items, 'file', depth + 1)),
+            path,
+            ...(items.properties.summary ? { summary: `Emulated summary of ${path}.` } : {})
+          }))
         }
         const min = Number(node.minItems ?? 0)
         const max = Number(node.maxItems ?? 3)

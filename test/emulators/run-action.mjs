@@ -42,7 +42,16 @@ const DEFAULT_TIMEOUT_MS = 120_000
  * @param {string} [options.manifest] action.yml whose input defaults apply.
  * @returns {Promise<RunResult>}
  */
-export async function runAction({ emu, inputs = {}, event = {}, eventName = 'pull_request', env = {}, timeoutMs = DEFAULT_TIMEOUT_MS, entry = ACTION_ENTRY, manifest = ACTION_MANIFEST }) {
+export async function runAction({
+  emu,
+  inputs = {},
+  event = {},
+  eventName = 'pull_request',
+  env = {},
+  timeoutMs = DEFAULT_TIMEOUT_MS,
+  entry = ACTION_ENTRY,
+  manifest = ACTION_MANIFEST
+}) {
   if (!existsSync(entry)) throw new Error(`runAction: ${entry} does not exist; run \`npm run bundle\` first.`)
   const dir = await mkdtemp(join(tmpdir(), 'run-action-'))
   try {
@@ -116,7 +125,10 @@ async function inputEnv(manifestPath, inputs, jobToken) {
     manifest = parse(await readFile(manifestPath, 'utf8'))
   } catch (error) {
     // A runner refuses such an action too ("Failed to load action.yml"), so fail the run, clearly.
-    throw new Error(`runAction: ${manifestPath} is not valid YAML, so a runner could not load the action: ${error instanceof Error ? error.message.split('\n')[0] : error}`)
+    throw new Error(
+      `runAction: ${manifestPath} is not valid YAML, so a runner could not load the action: ${error instanceof Error ? error.message.split('\n')[0] : error}`,
+      { cause: error }
+    )
   }
   /** @type {Record<string, string>} */
   const env = {}

@@ -20,7 +20,9 @@ const scope = env.PROBE_SCOPE ?? 'https://cognitiveservices.azure.com/.default'
 
 function credential() {
   if (env.PROBE_CREDENTIAL === 'managed-identity') {
-    return env.PROBE_CLIENT_ID ? new ManagedIdentityCredential({ clientId: env.PROBE_CLIENT_ID }) : new ManagedIdentityCredential()
+    return env.PROBE_CLIENT_ID
+      ? new ManagedIdentityCredential({ clientId: env.PROBE_CLIENT_ID })
+      : new ManagedIdentityCredential()
   }
   return new ClientAssertionCredential(
     env.AZURE_TENANT_ID ?? '',
