@@ -3,12 +3,18 @@
  * Minifies every JavaScript file ncc wrote to dist/. `ncc build --minify` minifies only dist/index.js,
  * not the chunks that dynamic imports load (auth, model client, markdown, tokenizer), and what a run
  * loads is what its cold start pays for. License comments are kept; dist/licenses.txt lists them all.
+ *
+ * ncc also copies `xdg-open` for the `open` package, which only @azure/identity's interactive browser
+ * login uses; the action never opens a browser, and `open` falls back to the system's xdg-open when
+ * the copy is missing, so it is removed rather than shipped.
  */
-import { readdir, readFile, writeFile } from 'node:fs/promises'
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { minify } from 'terser'
 
 const DIST = new URL('../dist/', import.meta.url).pathname
+
+await rm(join(DIST, 'xdg-open'), { force: true })
 
 const files = (await readdir(DIST)).filter((name) => name.endsWith('.js'))
 let before = 0

@@ -9,17 +9,26 @@ export class ActionError extends Error {
   }
 }
 
-/**
- * The run ends without summarizing, on purpose: a notice, exit 0, and `skipped=<reason>`.
- * Example: a fork PR that cannot get an OIDC token.
- */
-export class SkipRun extends Error {
-  override readonly name = 'SkipRun'
+/** Why a chat call failed, as far as summarize needs to know. */
+export type ModelErrorKind =
+  | 'context-length'
+  | 'json-schema-unsupported'
+  | 'content-filter'
+  | 'auth'
+  | 'not-found'
+  | 'rate-limit'
+  | 'network'
+  | 'timeout'
+  | 'other'
+
+/** A failed chat call; `kind` lets summarize react (shrink, drop json_schema, neutral notice). */
+export class ModelError extends ActionError {
   constructor(
-    readonly reason: string,
-    message: string
+    readonly kind: ModelErrorKind,
+    message: string,
+    options?: { cause?: unknown }
   ) {
-    super(message)
+    super(message, options)
   }
 }
 

@@ -1,10 +1,10 @@
 import * as core from '@actions/core'
 import { ActionError } from './errors.js'
-import { run } from './run.js'
+import { main } from './main.js'
 
 /** The one entry point: any failure, of whatever type, ends in exactly one `::error::` line. */
 try {
-  await run()
+  await main()
 } catch (error) {
   if (error instanceof ActionError) {
     core.setFailed(error.message)

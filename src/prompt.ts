@@ -3,9 +3,8 @@
  * between per-run random delimiters that the system prompt declares to be data, never instructions.
  * Workflow-author instructions are trusted and get their own labelled paragraph.
  */
-import type { ChatMessage } from './model.js'
 import { stripInvisible } from './invisible.js'
-import type { ChangedFile, Settings, SummaryDoc } from './types.js'
+import type { ChangedFile, ChatMessage, Settings, SummaryDoc } from './types.js'
 
 /** Bumped whenever the wording or layout of a prompt changes, so the fingerprint changes with it. */
 export const PROMPT_VERSION = '1'

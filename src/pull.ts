@@ -94,18 +94,13 @@ function toPullRequestInfo(ref: RepoRef, pull: PullResponse): PullRequestInfo {
     title: pull.title,
     body: pull.body ?? '',
     draft: pull.draft ?? false,
-    state: pull.state,
     htmlUrl: pull.html_url,
     headSha: pull.head.sha,
     baseSha: pull.base.sha,
-    headRef: pull.head.ref,
-    baseRef: pull.base.ref,
     author: pull.user?.login ?? '',
     // A deleted fork leaves `head.repo` null; it was a fork all the same.
     isFork: pull.head.repo?.full_name !== pull.base.repo.full_name,
-    changedFiles: pull.changed_files,
-    additions: pull.additions,
-    deletions: pull.deletions
+    changedFiles: pull.changed_files
   }
 }
 

@@ -44,6 +44,12 @@ export interface Settings {
   readonly skipDrafts: boolean
 }
 
+/** One message of a chat request. */
+export interface ChatMessage {
+  readonly role: 'system' | 'user'
+  readonly content: string
+}
+
 /** Minimal logger handed to modules that must not import @actions/core. */
 export interface Log {
   info(message: string): void
@@ -62,19 +68,14 @@ export interface PullRequestInfo extends RepoRef {
   readonly title: string
   readonly body: string
   readonly draft: boolean
-  readonly state: string
   readonly htmlUrl: string
   readonly headSha: string
   readonly baseSha: string
-  readonly headRef: string
-  readonly baseRef: string
   readonly author: string
   /** The head repository differs from the base repository. */
   readonly isFork: boolean
   /** `changed_files` as GitHub reports it (may exceed what listFiles returns). */
   readonly changedFiles: number
-  readonly additions: number
-  readonly deletions: number
 }
 
 export type FileStatus = 'added' | 'removed' | 'modified' | 'renamed' | 'copied' | 'changed' | 'unchanged'
@@ -135,8 +136,6 @@ export interface Usage {
   readonly promptTokens: number
   readonly completionTokens: number
   readonly modelCalls: number
-  /** Model rounds on the critical path (1 = single call, 2 = map + reduce). */
-  readonly rounds: number
 }
 
 /** The structured answer the model is asked for (json_schema), rendered by our code. */
@@ -163,6 +162,8 @@ export interface RunResult {
   readonly summary: string
   readonly commentId?: number
   readonly commentUrl?: string
+  /** The summary is on the PR now (written by this run, or already there and unchanged). */
+  readonly published: boolean
   readonly skipped: string
   readonly filesTotal: number
   readonly filesSummarized: number
@@ -170,4 +171,6 @@ export interface RunResult {
   readonly promptTokens: number
   readonly completionTokens: number
   readonly modelCalls: number
+  /** Markdown for the job summary page. */
+  readonly jobSummary: string
 }

@@ -11,18 +11,18 @@ import {
   ASSERTION_REUSE_MARGIN_MS,
   createAssertionProvider,
   createAuth,
-  explainEntraError,
   FEDERATION_PROPAGATION_DELAYS_MS,
-  missingIdTokenPermissionMessage,
-  resolveAuthMode,
   withFederationPropagationRetry,
   type AuthDeps
 } from '../src/auth.js'
+import { resolveAuthMode } from '../src/auth-mode.js'
+import { explainEntraError, missingIdTokenPermissionMessage } from '../src/entra-errors.js'
 import { CLOUDS, isKnownAuthorityHost } from '../src/clouds.js'
 import { ActionError } from '../src/errors.js'
 import { readOidcClaims } from '../src/jwt.js'
-import type { Log, Settings } from '../src/types.js'
+import type { Settings } from '../src/types.js'
 import { testSettings } from './fixtures/settings.js'
+import { recordingLog } from './fixtures/log.js'
 
 const CLIENT_ID = '11111111-2222-3333-4444-555555555555'
 const TENANT_ID = '99999999-8888-7777-6666-555555555555'
@@ -32,25 +32,6 @@ const AUDIENCE = 'api://AzureADTokenExchange'
 
 function settings(over: Partial<Settings> = {}): Settings {
   return testSettings({ deployment: 'gpt-4o', clientId: CLIENT_ID, tenantId: TENANT_ID, ...over })
-}
-
-function recordingLog(): Log & { lines: string[]; warnings: string[] } {
-  const lines: string[] = []
-  const warnings: string[] = []
-  const push = (message: string): void => {
-    lines.push(message)
-  }
-  return {
-    lines,
-    warnings,
-    info: push,
-    debug: push,
-    notice: push,
-    warning: (message) => {
-      warnings.push(message)
-      lines.push(message)
-    }
-  }
 }
 
 /** An unsigned JWT with GitHub's claims: only the claims matter here, nothing verifies it. */

@@ -10,12 +10,13 @@ import {
   createModelClient,
   MAX_ATTEMPT_MS,
   MAX_RETRY_AFTER_MS,
-  ModelError,
   modelUrl,
   type ChatRequest
 } from '../src/model.js'
-import type { Log, Settings } from '../src/types.js'
+import { ModelError } from '../src/errors.js'
+import type { Settings } from '../src/types.js'
 import { testSettings } from './fixtures/settings.js'
+import { recordingLog } from './fixtures/log.js'
 
 interface Recorded {
   method: string
@@ -98,14 +99,6 @@ function settings(endpoint: string, over: Partial<Settings> = {}): Settings {
     tenantId: '99999999-8888-7777-6666-555555555555',
     ...over
   })
-}
-
-function recordingLog(): Log & { lines: string[] } {
-  const lines: string[] = []
-  const push = (message: string): void => {
-    lines.push(message)
-  }
-  return { lines, info: push, debug: push, notice: push, warning: push }
 }
 
 const tokenAuth: AzureAuth = { mode: 'oidc', label: 'keyless (OIDC)', getToken: async () => TOKEN }

@@ -13,8 +13,8 @@ import {
   spliceDescription,
   type Identity
 } from '../src/publish.js'
-import type { Log } from '../src/types.js'
 import { json, listenLocal } from './fixtures/http.js'
+import { recordingLog } from './fixtures/log.js'
 
 const target = { owner: 'octo', repo: 'app', number: 7 }
 const ACTIONS_BOT = { login: 'github-actions[bot]', type: 'Bot' }
@@ -35,17 +35,6 @@ interface FakeGitHub {
   pr: { body: string | null; headSha: string }
   /** Runs on POST …/comments after the comment is stored; may answer instead of the default 201. */
   onCreate?: (created: Comment, res: ServerResponse) => boolean
-}
-
-function recordingLog(): Log & { lines: string[] } {
-  const lines: string[] = []
-  return {
-    info: (m) => lines.push(`info: ${m}`),
-    debug: () => {},
-    notice: (m) => lines.push(`notice: ${m}`),
-    warning: (m) => lines.push(`warning: ${m}`),
-    lines
-  }
 }
 
 /**

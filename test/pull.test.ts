@@ -5,15 +5,12 @@ import { ActionError } from '../src/errors.js'
 import { createOctokit, explainGitHubError } from '../src/github.js'
 import { configuredProxies, errorChain, failedProxy, networkFailure } from '../src/proxy.js'
 import { GITHUB_FILES_LIMIT, readPullRequest } from '../src/pull.js'
-import type { Log } from '../src/types.js'
 import { json, listenLocal } from './fixtures/http.js'
+import { recordingLog } from './fixtures/log.js'
 
 const ref = { owner: 'octo', repo: 'app' }
 
-function quietLog(): Log & { warnings: string[] } {
-  const warnings: string[] = []
-  return { info: () => {}, debug: () => {}, notice: () => {}, warning: (m) => warnings.push(m), warnings }
-}
+const quietLog = recordingLog
 
 type Handler = (req: IncomingMessage, url: URL, res: ServerResponse) => void
 

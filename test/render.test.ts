@@ -14,7 +14,7 @@ const context = {
   deployment: 'gpt-4o-mini',
   authLabel: 'keyless (OIDC)'
 }
-const usage: Usage = { promptTokens: 12_345, completionTokens: 678, modelCalls: 3, rounds: 2 }
+const usage: Usage = { promptTokens: 12_345, completionTokens: 678, modelCalls: 3 }
 const coverage: Coverage = {
   filesTotal: 5,
   summarized: ['src/client.ts', 'docs/we|ird`name<x>\n.md'],

@@ -171,7 +171,7 @@ describe('renderSummary (properties)', () => {
     ),
     markdown: fc.option(hostileText, { nil: undefined }),
     notice: fc.option(hostileText, { nil: undefined }),
-    usage: fc.record({ promptTokens: fc.nat(), completionTokens: fc.nat(), modelCalls: fc.nat(), rounds: fc.nat() }),
+    usage: fc.record({ promptTokens: fc.nat(), completionTokens: fc.nat(), modelCalls: fc.nat() }),
     coverage: fc.record({
       filesTotal: fc.nat(),
       summarized: fc.array(path, { maxLength: 6 }),

@@ -4,6 +4,7 @@ import { fileSection } from '../src/prompt.js'
 import { SECTION_OVERHEAD_TOKENS, selectFiles } from '../src/select.js'
 import { loadTokenizer, type Tokenizer } from '../src/tokens.js'
 import type { ChangedFile, PullRequestData } from '../src/types.js'
+import { pullRequestData } from './fixtures/pr.js'
 
 let tokenizer: Tokenizer
 beforeAll(async () => {
@@ -55,30 +56,7 @@ const scenarioArb = fc.record({
 })
 
 function toData(files: ChangedFile[]): PullRequestData {
-  return {
-    pr: {
-      owner: 'o',
-      repo: 'r',
-      number: 1,
-      title: 't',
-      body: '',
-      draft: false,
-      state: 'open',
-      htmlUrl: 'u',
-      headSha: 'h',
-      baseSha: 'b',
-      headRef: 'f',
-      baseRef: 'main',
-      author: 'a',
-      isFork: false,
-      changedFiles: files.length,
-      additions: 0,
-      deletions: 0
-    },
-    files,
-    commits: [],
-    filesTruncated: false
-  }
+  return pullRequestData(files)
 }
 
 describe('selectFiles (property)', () => {

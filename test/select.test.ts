@@ -14,6 +14,7 @@ import {
 } from '../src/select.js'
 import { loadTokenizer, type Tokenizer } from '../src/tokens.js'
 import type { ChangedFile, PullRequestData } from '../src/types.js'
+import { pullRequestData } from './fixtures/pr.js'
 
 let tokenizer: Tokenizer
 beforeAll(async () => {
@@ -33,31 +34,7 @@ function file(filename: string, patch: string | null = patchOf(3), extra: Partia
 }
 
 function data(files: ChangedFile[], pr: Partial<PullRequestData['pr']> = {}, filesTruncated = false): PullRequestData {
-  return {
-    pr: {
-      owner: 'o',
-      repo: 'r',
-      number: 1,
-      title: 't',
-      body: '',
-      draft: false,
-      state: 'open',
-      htmlUrl: 'https://github.com/o/r/pull/1',
-      headSha: 'h',
-      baseSha: 'b',
-      headRef: 'feature',
-      baseRef: 'main',
-      author: 'a',
-      isFork: false,
-      changedFiles: files.length,
-      additions: files.reduce((sum, f) => sum + f.additions, 0),
-      deletions: files.reduce((sum, f) => sum + f.deletions, 0),
-      ...pr
-    },
-    files,
-    commits: [],
-    filesTruncated
-  }
+  return pullRequestData(files, { pr, filesTruncated })
 }
 
 function options(overrides: Partial<SelectOptions> = {}): SelectOptions {
@@ -350,11 +327,7 @@ describe('selectFiles', () => {
 
   it("counts the files beyond GitHub's 3,000-file listing (GitHub never names them)", () => {
     const files = [file('src/a.ts')]
-    const selection = selectFiles(
-      data(files, { changedFiles: 3500, additions: 10_003, deletions: 7 }, true),
-      options(),
-      tokenizer
-    )
+    const selection = selectFiles(data(files, { changedFiles: 3500 }, true), options(), tokenizer)
     expect(selection.coverage.filesTotal).toBe(3500)
     expect(selection.coverage.unlisted).toBe(3499)
     expect(selection.coverage.omitted).toEqual([])

@@ -1,9 +1,13 @@
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import { ActionError } from '../src/errors.js'
-import { type ChatRequest, type ChatResult, ModelError, type ModelClient } from '../src/model.js'
-import { CONTEXT_LENGTH_SHRINK, EMPTY_NOTICE, FILTERED_NOTICE, fingerprint, planSummary, summarize } from '../src/summarize.js'
+import { ModelError } from '../src/errors.js'
+import type { ChatRequest, ChatResult, ModelClient } from '../src/model.js'
+import { fingerprint, planSummary } from '../src/plan.js'
+import { CONTEXT_LENGTH_SHRINK, EMPTY_NOTICE, FILTERED_NOTICE, summarize } from '../src/summarize.js'
 import { byteCountingTokenizer, loadTokenizer, type Tokenizer } from '../src/tokens.js'
-import type { ChangedFile, Log, PullRequestData, Settings } from '../src/types.js'
+import type { ChangedFile, PullRequestData, Settings } from '../src/types.js'
+import { recordingLog } from './fixtures/log.js'
+import { pullRequestData } from './fixtures/pr.js'
 import { testSettings } from './fixtures/settings.js'
 
 let tokenizer: Tokenizer
@@ -28,50 +32,15 @@ function changedFile(filename: string, lines: number, tag = filename): ChangedFi
 }
 
 function pullRequest(files: ChangedFile[], overrides: Partial<PullRequestData['pr']> = {}): PullRequestData {
-  return {
-    pr: {
-      owner: 'o',
-      repo: 'r',
-      number: 1,
-      title: 'Add the thing',
-      body: 'Because we need it.',
-      draft: false,
-      state: 'open',
-      htmlUrl: 'https://github.com/o/r/pull/1',
-      headSha: 'h',
-      baseSha: 'b',
-      headRef: 'feature',
-      baseRef: 'main',
-      author: 'a',
-      isFork: false,
-      changedFiles: files.length,
-      additions: 0,
-      deletions: 0,
-      ...overrides
-    },
-    files,
-    commits: [{ sha: 'c1', message: 'Add the thing' }],
-    filesTruncated: false
-  }
+  return pullRequestData(files, {
+    pr: { title: 'Add the thing', body: 'Because we need it.', ...overrides },
+    commits: [{ sha: 'c1', message: 'Add the thing' }]
+  })
 }
 
 const fixed = (bytes: number): string => '5a'.repeat(bytes)
 
-const silentLog: Log & { lines: string[] } = {
-  lines: [],
-  info(message) {
-    this.lines.push(`info: ${message}`)
-  },
-  debug(message) {
-    this.lines.push(`debug: ${message}`)
-  },
-  notice(message) {
-    this.lines.push(`notice: ${message}`)
-  },
-  warning(message) {
-    this.lines.push(`warning: ${message}`)
-  }
-}
+const silentLog = recordingLog()
 
 type Kind = 'single' | 'map' | 'reduce'
 
@@ -247,7 +216,7 @@ describe('summarize', () => {
     expect(model.requests[0]?.jsonSchema?.name).toBe('pull_request_summary')
     expect(model.requests[0]?.maxOutputTokens).toBe(1500)
     expect(outcome.doc?.files.map((f) => f.path)).toEqual(['src/a.ts', 'src/b.ts'])
-    expect(outcome.usage).toEqual({ promptTokens: 100, completionTokens: 10, modelCalls: 1, rounds: 1 })
+    expect(outcome.usage).toEqual({ promptTokens: 100, completionTokens: 10, modelCalls: 1 })
     expect(outcome.coverage).toEqual(plan.coverage)
     expectWithinBudget(model, 32_000)
   })
@@ -267,7 +236,7 @@ describe('summarize', () => {
     // Round 1: every map request; round 2: the reduce, started after the last map answer.
     expect(model.events.slice(-2)).toEqual(['start reduce', 'end reduce'])
     expect(model.events.filter((event) => event.startsWith('start map'))).toHaveLength(plan.groups.length)
-    expect(outcome.usage).toEqual({ promptTokens: 400, completionTokens: 40, modelCalls: 4, rounds: 2 })
+    expect(outcome.usage).toEqual({ promptTokens: 400, completionTokens: 40, modelCalls: 4 })
     expectWithinBudget(model, s.maxInputTokens)
 
     // The per-file walkthrough comes from the map answers; the reduce request does not carry it.
@@ -487,7 +456,8 @@ describe('summarize', () => {
     const outcome = await summarize(plan, model, s, silentLog)
     expect(outcome.notice).toBe(FILTERED_NOTICE)
     expect(model.requests.every((request) => kindOf(request) === 'map')).toBe(true)
-    expect(outcome.usage.rounds).toBe(1)
+    // No reduce request follows maps that all came back filtered: one round.
+    expect(model.requests).toHaveLength(plan.groups.length)
   })
 
   it('lets other model errors propagate with their fix-it message', async () => {

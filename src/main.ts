@@ -1,0 +1,122 @@
+/**
+ * The runner glue, and the only module that touches the runner: `process.env`, the event file, the
+ * `@actions/core` inputs, outputs, masking and job summary, and the watchdog. It builds a RunContext,
+ * calls run(), and writes the outputs from the result.
+ */
+import { readFileSync } from 'node:fs'
+import * as core from '@actions/core'
+import { ActionError } from './errors.js'
+import { createOctokit } from './github.js'
+import { run, type RunLog } from './run.js'
+import { readSettings } from './settings.js'
+import { type RunEvent, skipBeforeSettings, skippedResult } from './skips.js'
+import type { RepoRef, RunResult } from './types.js'
+
+/** Time after timeout-seconds for clients to report their own timeout before the watchdog ends the run. */
+const WATCHDOG_GRACE_SECONDS = 10
+
+const log: RunLog = {
+  info: (message) => core.info(message),
+  debug: (message) => core.debug(message),
+  notice: (message) => core.notice(message),
+  warning: (message) => core.warning(message),
+  group: (name, work) => core.group(name, work)
+}
+
+/** Reads the runner's environment and inputs, runs the pipeline, and sets the outputs. */
+export async function main(): Promise<void> {
+  const startedAt = Date.now()
+  const env = process.env
+  const event: RunEvent = { name: env.GITHUB_EVENT_NAME ?? '', payload: readEvent(env.GITHUB_EVENT_PATH) }
+  const hasIdToken = Boolean(env.ACTIONS_ID_TOKEN_REQUEST_URL)
+  const early = skipBeforeSettings(
+    event,
+    { auth: core.getInput('auth'), apiKey: core.getInput('api-key'), pullNumber: core.getInput('pull-number') },
+    hasIdToken
+  )
+  if (early) {
+    core.notice(early.message)
+    return finish(skippedResult(early, 0))
+  }
+
+  const settings = readSettings({ getInput: (name) => core.getInput(name), env, event: event.payload, eventName: event.name })
+  if (settings.apiKey) core.setSecret(settings.apiKey)
+  if (settings.githubToken) core.setSecret(settings.githubToken)
+  core.debug(`settings: ${JSON.stringify({ ...settings, apiKey: settings.apiKey ? '***' : '', githubToken: '***' })}`)
+  const repo = repoFromEnv(env.GITHUB_REPOSITORY)
+  if (!settings.githubToken) {
+    throw new ActionError(
+      `Input 'github-token' is empty: leave it at its default (\${{ github.token }}) or pass a token that can read the PR.`
+    )
+  }
+
+  // Every client stops at the deadline on its own; this is the last line of defence, so that nothing
+  // (a hung socket in a library we do not control) can hold the job until GitHub's 6-hour limit.
+  const watchdog = setTimeout(
+    () => {
+      core.setFailed(
+        `The run did not finish within timeout-seconds (${settings.timeoutSeconds} s) plus ${WATCHDOG_GRACE_SECONDS} s: a remote stopped answering. Re-run the job; if it recurs, raise timeout-seconds or check the network between the runner and GitHub, Entra ID and Azure OpenAI.`
+      )
+      process.exit(1)
+    },
+    (settings.timeoutSeconds + WATCHDOG_GRACE_SECONDS) * 1000
+  ).unref()
+  try {
+    const result = await run({
+      event,
+      repo,
+      settings,
+      github: createOctokit(settings.githubToken, { log, timeoutMs: settings.timeoutSeconds * 1000 }),
+      azure: {
+        hasIdToken,
+        getIDToken: (audience) => core.getIDToken(audience),
+        setSecret: (secret) => core.setSecret(secret),
+        env
+      },
+      log,
+      serverUrl: (env.GITHUB_SERVER_URL ?? 'https://github.com').replace(/\/+$/, ''),
+      startedAt,
+      now: Date.now
+    })
+    await finish(result)
+  } finally {
+    clearTimeout(watchdog)
+  }
+}
+
+/** For `npm run local-action` (@github/local-action calls the entrypoint's `run`). */
+export { main as run }
+
+async function finish(result: RunResult): Promise<void> {
+  core.setOutput('summary', result.summary)
+  core.setOutput('comment-id', result.commentId ?? '')
+  core.setOutput('comment-url', result.commentUrl ?? '')
+  core.setOutput('published', result.published)
+  core.setOutput('skipped', result.skipped)
+  core.setOutput('files-total', result.filesTotal)
+  core.setOutput('files-summarized', result.filesSummarized)
+  core.setOutput('files-omitted', result.filesOmitted)
+  core.setOutput('prompt-tokens', result.promptTokens)
+  core.setOutput('completion-tokens', result.completionTokens)
+  core.setOutput('model-calls', result.modelCalls)
+  if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(result.jobSummary).write()
+}
+
+function readEvent(path: string | undefined): Record<string, unknown> {
+  if (!path) return {}
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>
+  } catch (error) {
+    throw new ActionError(`Cannot read the event payload at GITHUB_EVENT_PATH '${path}': ${(error as Error).message}.`)
+  }
+}
+
+function repoFromEnv(repository: string | undefined): RepoRef {
+  const [owner, repo, ...rest] = (repository ?? '').split('/')
+  if (!owner || !repo || rest.length > 0) {
+    throw new ActionError(
+      `GITHUB_REPOSITORY '${repository ?? ''}' is not of the form owner/repo: run this action in a GitHub Actions job.`
+    )
+  }
+  return { owner, repo }
+}

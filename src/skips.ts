@@ -1,0 +1,81 @@
+/**
+ * Every reason a run ends on purpose without summarizing, decided in one place: a notice, exit 0,
+ * `skipped=<reason>`. Those decided from the event come before settings are read and before any
+ * token is requested; those that need the PR come right after it is read.
+ */
+import type { PullRequestData, RunResult, Settings } from './types.js'
+
+/** Why nothing was summarized (the `skipped` output), and the notice that says so. */
+export interface Skip {
+  readonly reason: string
+  readonly message: string
+}
+
+/** The event the workflow run was triggered by (GITHUB_EVENT_NAME and the GITHUB_EVENT_PATH payload). */
+export interface RunEvent {
+  readonly name: string
+  readonly payload: Record<string, unknown>
+}
+
+/** The raw inputs that decide an early skip; settings are not read yet (a fork's run may lack variables). */
+export interface EarlyInputs {
+  readonly auth: string
+  readonly apiKey: string
+  readonly pullNumber: string
+}
+
+/**
+ * Runs that end before settings are even read: under `pull_request`, a fork PR gets no OIDC token,
+ * and its workflow may get neither secrets nor variables (so client-id and tenant-id can be empty
+ * too); a comment on a plain issue has no pull request to summarize.
+ */
+export function skipBeforeSettings(event: RunEvent, inputs: EarlyInputs, hasIdToken: boolean): Skip | undefined {
+  const { pull_request: pull, issue } = event.payload as {
+    pull_request?: { number?: number; head?: { repo?: { full_name?: string } | null }; base?: { repo?: { full_name?: string } } }
+    issue?: { number?: number; pull_request?: unknown }
+  }
+  const fork = pull !== undefined && pull.head?.repo?.full_name !== pull.base?.repo?.full_name
+  const wantsOidc = ['', 'auto', 'oidc'].includes(inputs.auth.trim().toLowerCase()) && inputs.apiKey.trim() === ''
+  if (fork && wantsOidc && !hasIdToken) return forkWithoutOidc(pull?.number, event.name)
+  if (event.name === 'issue_comment' && issue && !issue.pull_request && inputs.pullNumber.trim() === '') {
+    return { reason: 'not-a-pull-request', message: `Issue #${issue.number ?? '?'} is not a pull request: nothing to summarize.` }
+  }
+  return undefined
+}
+
+/** Runs that end once the PR is read: a draft, or a PR that changes no file. */
+export function skipAfterRead(data: PullRequestData, settings: Pick<Settings, 'skipDrafts'>): Skip | undefined {
+  const { pr } = data
+  if (pr.draft && settings.skipDrafts) {
+    return {
+      reason: 'draft',
+      message: `PR #${pr.number} is a draft: not summarized until it is marked ready for review (set skip-drafts: false to summarize drafts).`
+    }
+  }
+  if (data.files.length === 0) return { reason: 'no-files', message: `PR #${pr.number} changes no files: nothing to summarize.` }
+  return undefined
+}
+
+/** A fork PR that cannot get an OIDC token (GitHub gives none to forks under `pull_request`). */
+export function forkWithoutOidc(number: number | undefined, eventName: string): Skip {
+  return {
+    reason: 'fork-without-oidc',
+    message: `PR #${number ?? '?'} comes from a fork, and GitHub gives fork PRs no OIDC token under '${eventName}': skipped. See the README section "Forks" to summarize fork PRs safely.`
+  }
+}
+
+/** The outputs of a skipped run: nothing summarized, nothing spent, and the reason in the job summary. */
+export function skippedResult(skip: Skip, filesTotal: number): RunResult {
+  return {
+    summary: '',
+    published: false,
+    skipped: skip.reason,
+    filesTotal,
+    filesSummarized: 0,
+    filesOmitted: 0,
+    promptTokens: 0,
+    completionTokens: 0,
+    modelCalls: 0,
+    jobSummary: `### Azure OpenAI PR summary skipped\n\n${skip.message}\n`
+  }
+}
