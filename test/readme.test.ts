@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { spawnSync } from 'node:child_process'
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { dirname, join, relative, resolve } from 'node:path'
 import ts from 'typescript'
 import { parse } from 'yaml'
 import { renderSummary } from '../src/render.js'
@@ -12,6 +12,8 @@ import { readSettings } from '../src/settings.js'
 const ROOT = resolve('.')
 const GENERATOR = join(ROOT, 'scripts/readme-tables.mjs')
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8')
+/** The one place for troubleshooting: every message the action prints is explained there. */
+const TROUBLESHOOTING_DOC = readFileSync(join(ROOT, 'docs/troubleshooting.md'), 'utf8')
 
 interface ActionYml {
   inputs: Record<string, { required?: boolean; default?: unknown }>
@@ -188,8 +190,12 @@ describe('README content', () => {
     expect(demo).toBeLessThan(README.indexOf('## Quick start'))
   })
 
-  it('has a Troubleshooting entry for each error users hit', () => {
-    const troubleshooting = README.slice(README.indexOf('## Troubleshooting'), README.indexOf('## Contributing'))
+  it('is a README for users: depth lives in docs/ (keep it under 25 KB)', () => {
+    expect(Buffer.byteLength(README)).toBeLessThan(25_000)
+  })
+
+  it('sends readers to docs/troubleshooting.md, which has an entry for each error users hit', () => {
+    expect(README.slice(README.indexOf('## Troubleshooting'))).toContain('(docs/troubleshooting.md)')
     for (const symptom of [
       'id-token: write',
       'ACTIONS_ID_TOKEN_REQUEST_URL',
@@ -211,14 +217,72 @@ describe('README content', () => {
       'az role assignment create',
       'az identity federated-credential create'
     ]) {
-      expect(troubleshooting).toContain(symptom)
+      expect(TROUBLESHOOTING_DOC).toContain(symptom)
     }
   })
+})
 
-  it('links only to files that exist', () => {
-    const links = [...README.matchAll(/\]\((?!https?:|#)([^)#]+)(#[^)]*)?\)/g)].map((match) => match[1] as string)
-    expect(links.length).toBeGreaterThan(0)
-    expect(links.filter((link) => !existsSync(join(ROOT, link)))).toEqual([])
+/** The user docs: the README, the security policy and everything in docs/. */
+function userDocs(): Array<[string, string]> {
+  const docs = readdirSync(join(ROOT, 'docs'))
+    .filter((name) => name.endsWith('.md'))
+    .map((name) => `docs/${name}`)
+  return ['README.md', 'SECURITY.md', ...docs].map((path): [string, string] => [path, readFileSync(join(ROOT, path), 'utf8')])
+}
+
+/** GitHub's anchors for the headings of a markdown file (code blocks left out; repeats get -1, -2, …). */
+function anchorsOf(markdown: string): Set<string> {
+  const seen = new Map<string, number>()
+  const anchors = new Set<string>()
+  for (const line of markdown.replace(/```[\s\S]*?```/g, '').split('\n')) {
+    if (!/^#{1,6} /.test(line)) continue
+    const slug = line
+      .replace(/^#+ /, '')
+      .trim()
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+      .replace(/\s/g, '-')
+    const count = seen.get(slug) ?? 0
+    seen.set(slug, count + 1)
+    anchors.add(count === 0 ? slug : `${slug}-${count}`)
+  }
+  return anchors
+}
+
+describe('links in the README and docs/', () => {
+  const docs = userDocs()
+
+  it('point at files that exist, and at headings that exist in them', () => {
+    const broken: string[] = []
+    let checked = 0
+    for (const [path, text] of docs) {
+      // Links outside code blocks: relative paths, optionally with an anchor, or an in-page anchor.
+      for (const match of text.replace(/```[\s\S]*?```/g, '').matchAll(/\]\((?!https?:|mailto:)([^)#\s]*)(?:#([^)\s]+))?\)/g)) {
+        const [, target = '', anchor] = match
+        const link = `${target}${anchor === undefined ? '' : `#${anchor}`}`
+        const file = target === '' ? join(ROOT, path) : resolve(ROOT, dirname(path), target)
+        // A path that climbs out of the repository is a route of github.com (../../security/advisories/new).
+        if (relative(ROOT, file).startsWith('..')) continue
+        checked++
+        if (!existsSync(file)) {
+          broken.push(`${path}: ${link} (no file ${relative(ROOT, file)})`)
+        } else if (anchor !== undefined && file.endsWith('.md') && !anchorsOf(readFileSync(file, 'utf8')).has(anchor)) {
+          broken.push(`${path}: ${link} (no heading #${anchor} in ${relative(ROOT, file)})`)
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(30)
+    expect(broken).toEqual([])
+  })
+
+  it('reach every page of docs/ from the README, directly or through a linked page', () => {
+    const linked = (path: string) =>
+      [...(docs.find(([name]) => name === path)?.[1] ?? '').matchAll(/\]\((?!https?:)([^)#\s]+\.md)/g)].map((match) =>
+        relative(ROOT, resolve(ROOT, dirname(path), match[1] ?? ''))
+      )
+    const reached = new Set(['README.md'])
+    for (const path of reached) for (const next of linked(path)) reached.add(next)
+    expect(docs.map(([path]) => path).filter((path) => !reached.has(path))).toEqual([])
   })
 })
 
@@ -285,13 +349,13 @@ describe('example workflows', () => {
 })
 
 const SRC = join(ROOT, 'src')
-const TROUBLESHOOTING_DOC = readFileSync(join(ROOT, 'docs/troubleshooting.md'), 'utf8')
-const README_TROUBLESHOOTING = README.slice(README.indexOf('## Troubleshooting'), README.indexOf('## Contributing'))
 
+/** Every TypeScript file under src/, as [path relative to src/, text]: messages may live in any of them. */
 function sources(): Array<[string, string]> {
-  return readdirSync(SRC)
+  return (readdirSync(SRC, { recursive: true }) as string[])
     .filter((name) => name.endsWith('.ts'))
-    .map((name): [string, string] => [name, readFileSync(join(SRC, name), 'utf8')])
+    .sort()
+    .map((name): [string, string] => [name.split('\\').join('/'), readFileSync(join(SRC, name), 'utf8')])
 }
 
 /** Markdown as a reader searches it: no code-span backticks, no table escapes, one space between words. */
@@ -307,7 +371,7 @@ interface MessageSite {
 
 /**
  * Every message a user can see: the text of each `new ActionError(…)`, `new ModelError(kind, …)`,
- * `new SkipRun(reason, …)` and each `.warning(…)`, `.notice(…)`, `.setFailed(…)` call in src/, read from
+ * the `message` of each Skip literal (`{ reason, message }`) and each `.warning(…)`, `.notice(…)`, `.setFailed(…)` call in src/, read from
  * the syntax tree so that concatenations and both branches of a `?:` are included.
  */
 function messageSites(): MessageSite[] {
@@ -328,7 +392,12 @@ function messageSites(): MessageSite[] {
       if (ts.isNewExpression(node)) {
         const callee = node.expression.getText(file)
         if (callee === 'ActionError') message = node.arguments?.[0]
-        if (callee === 'ModelError' || callee === 'SkipRun') message = node.arguments?.[1]
+        if (callee === 'ModelError') message = node.arguments?.[1]
+      } else if (ts.isObjectLiteralExpression(node)) {
+        // A Skip: `{ reason: '…', message: … }` (src/skips.ts).
+        const property = (name: string) =>
+          node.properties.find((p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && p.name.getText(file) === name)
+        if (property('reason')) message = property('message')?.initializer
       } else if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
         if (['warning', 'notice', 'setFailed'].includes(node.expression.name.text)) message = node.arguments[0]
       }
@@ -356,10 +425,10 @@ function searchablePhrases(site: MessageSite): string[] {
     .filter((phrase) => phrase.length >= 15)
 }
 
-describe('Troubleshooting against src/', () => {
-  const docs = searchable(`${README}\n${TROUBLESHOOTING_DOC}`)
+describe('docs/troubleshooting.md against src/', () => {
+  const docs = searchable(TROUBLESHOOTING_DOC)
 
-  it('quotes a phrase of every message the action can print (README or docs/troubleshooting.md)', () => {
+  it('quotes a phrase of every message the action can print', () => {
     const sites = messageSites()
     // The extraction itself must see the messages: these are ones users hit first.
     expect(sites.length).toBeGreaterThan(60)
@@ -373,14 +442,15 @@ describe('Troubleshooting against src/', () => {
     expect(undocumented).toEqual([])
   })
 
-  it('names every AADSTS code that src/entra-errors.ts explains', () => {
-    const auth = readFileSync(join(SRC, 'entra-errors.ts'), 'utf8')
-    const listed = /NO_MATCHING_FEDERATED_CREDENTIAL = new Set\(\[([\d,\s]+)\]\)/.exec(auth)?.[1] ?? ''
-    const codes = [...listed.split(','), ...[...auth.matchAll(/codes\.includes\((\d+)\)/g)].map((match) => match[1] ?? '')]
+  it('names every AADSTS code that src/ explains', () => {
+    const codes = sources()
+      .flatMap(([, text]) => {
+        const listed = /NO_MATCHING_FEDERATED_CREDENTIAL = new Set\(\[([\d,\s]+)\]\)/.exec(text)?.[1] ?? ''
+        return [...listed.split(','), ...[...text.matchAll(/codes\.includes\((\d+)\)/g)].map((match) => match[1] ?? '')]
+      })
       .map((code) => code.trim())
       .filter((code) => code !== '')
     expect(codes).toEqual(expect.arrayContaining(['70021', '700213', '700016', '90002', '700024']))
-    expect(codes.filter((code) => !README_TROUBLESHOOTING.includes(`AADSTS${code}`))).toEqual([])
     expect(codes.filter((code) => !TROUBLESHOOTING_DOC.includes(`AADSTS${code}`))).toEqual([])
   })
 
@@ -388,7 +458,6 @@ describe('Troubleshooting against src/', () => {
     // Every Skip is an object literal `{ reason: '…', message: … }` (src/skips.ts, src/run.ts).
     const reasons = sources().flatMap(([, text]) => [...text.matchAll(/\breason: '([a-z-]+)'/g)].map((match) => match[1] ?? ''))
     expect(reasons).toEqual(expect.arrayContaining(['fork-without-oidc', 'draft', 'no-files', 'unchanged']))
-    expect([...new Set(reasons)].filter((reason) => !README_TROUBLESHOOTING.includes(`skipped=${reason}`))).toEqual([])
     expect([...new Set(reasons)].filter((reason) => !TROUBLESHOOTING_DOC.includes(`\`${reason}\``))).toEqual([])
   })
 
@@ -402,32 +471,17 @@ describe('Troubleshooting against src/', () => {
   })
 
   it('links the fault matrix of docs/reliability.md', () => {
-    expect(README_TROUBLESHOOTING).toContain('(docs/reliability.md)')
+    expect(TROUBLESHOOTING_DOC).toContain('(reliability.md)')
     expect(existsSync(join(ROOT, 'docs/reliability.md'))).toBe(true)
-  })
-
-  it('has only in-page links whose heading exists', () => {
-    const slug = (heading: string) =>
-      heading
-        .trim()
-        .toLowerCase()
-        .replace(/[^\p{L}\p{N}\s_-]/gu, '')
-        .replace(/\s/g, '-')
-    const anchors = new Set(
-      README.replace(/```[\s\S]*?```/g, '')
-        .split('\n')
-        .filter((line) => /^#{1,6} /.test(line))
-        .map((line) => slug(line.replace(/^#+ /, '')))
-    )
-    const links = [...README.matchAll(/\]\(#([^)]+)\)/g)].map((match) => match[1] ?? '')
-    expect(links.length).toBeGreaterThan(5)
-    expect(links.filter((link) => !anchors.has(link))).toEqual([])
   })
 })
 
-describe('README claims checked against the code', () => {
-  it('lists every default exclude of src/select.ts', () => {
-    const prose = searchable(README.slice(README.indexOf('**Excluded by default**'), README.indexOf('**Unchanged PRs.**')))
+describe('claims of the README and docs/ checked against the code', () => {
+  it('lists every default exclude of src/select.ts (docs/how-it-works.md)', () => {
+    const howItWorks = readFileSync(join(ROOT, 'docs/how-it-works.md'), 'utf8')
+    const prose = searchable(
+      howItWorks.slice(howItWorks.indexOf('## Excluded by default'), howItWorks.indexOf('## Unchanged PRs'))
+    )
     const globs = DEFAULT_EXCLUDES.filter((glob) => !glob.startsWith('*.{'))
     expect(DEFAULT_EXCLUDES.length - globs.length).toBe(1) // the one glob of binary extensions
     expect(globs.filter((glob) => !prose.includes(glob.toLowerCase()))).toEqual([])
@@ -436,7 +490,10 @@ describe('README claims checked against the code', () => {
 
   it('gives the defaults of action.yml wherever the prose says "(default …)"', () => {
     const inputs = loadAction().inputs
-    const claims = [...README.matchAll(/`([a-z-]+)`\**\s+\(default `?([\w,.]+)`?\)/g)].map((match) => [
+    const prose = userDocs()
+      .map(([, text]) => text)
+      .join('\n')
+    const claims = [...prose.matchAll(/`([a-z-]+)`\**\s+\(default `?([\w,.]+)`?\)/g)].map((match) => [
       match[1] ?? '',
       match[2] ?? ''
     ])

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
+import { distStaleness } from '../../scripts/dist-hash.mjs'
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 /** The bundled action, as `runs.main` names it. */
@@ -19,6 +20,13 @@ export const ACTION_ENTRY = join(REPO_ROOT, 'dist', 'index.js')
 const ACTION_MANIFEST = join(REPO_ROOT, 'action.yml')
 const NODE_24 = join(REPO_ROOT, 'node_modules', 'node', 'bin', 'node')
 const DEFAULT_TIMEOUT_MS = 120_000
+
+/**
+ * Why dist/ is not the bundle of the current sources (`message` undefined when it is): asked once per
+ * process, since the sources do not change under a test run.
+ * @type {{ message: string | undefined } | undefined}
+ */
+let staleness
 
 /**
  * @typedef {object} RunResult
@@ -53,6 +61,11 @@ export async function runAction({
   manifest = ACTION_MANIFEST
 }) {
   if (!existsSync(entry)) throw new Error(`runAction: ${entry} does not exist; run \`npm run bundle\` first.`)
+  // A run of a bundle built from older sources would test (or demo) yesterday's action.
+  if (entry === ACTION_ENTRY) {
+    staleness ??= { message: distStaleness(REPO_ROOT) }
+    if (staleness.message) throw new Error(`runAction: ${staleness.message}`)
+  }
   const dir = await mkdtemp(join(tmpdir(), 'run-action-'))
   try {
     const paths = {
