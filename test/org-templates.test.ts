@@ -5,7 +5,8 @@
  * identity fixed in the central workflow rather than taken from the caller's variables.
  */
 import { describe, expect, it } from '@jest/globals'
-import { readFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { parse } from 'yaml'
 
@@ -120,5 +121,33 @@ describe('the caller each repository adds (templates/org/caller.yml)', () => {
   it('passes only inputs the central workflow declares', () => {
     const declared = Object.keys(central.on.workflow_call?.inputs ?? {})
     expect(Object.keys(callerJob.with ?? {}).filter((name) => !declared.includes(name))).toEqual([])
+  })
+})
+
+describe('docs/org-rollout.md', () => {
+  const doc = readFileSync(join(ROOT, 'docs/org-rollout.md'), 'utf8')
+
+  it('links only to files that exist', () => {
+    const links = [...doc.matchAll(/\]\((?!https?:|#)([^)#]+)(#[^)]*)?\)/g)].map((match) => match[1] ?? '')
+    expect(links).toEqual(expect.arrayContaining(['../templates/org/pr-summary.yml', '../templates/org/caller.yml']))
+    expect(links.filter((link) => !existsSync(join(ROOT, 'docs', link)))).toEqual([])
+  })
+
+  it('shows the credential and the opt-in call that setup-azure.sh --org --print prints', () => {
+    const printed = spawnSync(
+      'bash',
+      [
+        join(ROOT, 'scripts/setup-azure.sh'),
+        ...['--org', 'ORG', '--workflow', 'ORG/.github/.github/workflows/pr-summary.yml@refs/heads/main'],
+        ...['--resource-group', 'RG', '--account', 'OPENAI_ACCOUNT', '--opt-in', 'REPO', '--print']
+      ],
+      { encoding: 'utf8' }
+    )
+    expect(printed.status).toBe(0)
+    const subject = /--subject (\S+)/.exec(printed.stdout)?.[1] ?? 'no --subject printed'
+    const optIn = printed.stdout.split('\n').find((line) => line.includes('gh api --method PUT')) ?? 'no opt-in printed'
+    const [body, call] = optIn.split(' | ')
+    expect(doc).toContain(`--subject ${subject} `)
+    expect(doc).toContain(`${body} |\n     ${call}`)
   })
 })
