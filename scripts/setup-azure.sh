@@ -379,7 +379,7 @@ jobs:
       pull-requests: write
       id-token: write
     concurrency:
-      group: pr-summary-\${{ github.event.pull_request.number }}
+      group: pr-summary-\${{ github.workflow }}-\${{ github.event.pull_request.number }}
       cancel-in-progress: true
     steps:
       - uses: OWNER/azure-openai-pr-summary@v1

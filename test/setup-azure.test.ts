@@ -243,6 +243,8 @@ describe('setup-azure.sh against a fake az', () => {
     expect(run.stdout).toContain('    environment: pr-summary\n')
     expect(run.stdout).toContain('      id-token: write\n')
     expect(run.stdout).toContain('client-id: ${{ vars.AZURE_CLIENT_ID }}')
+    // Keyed on the workflow too, like the examples: another adopted workflow must not cancel this one.
+    expect(run.stdout).toContain('      group: pr-summary-${{ github.workflow }}-${{ github.event.pull_request.number }}\n')
     expect(run.stdout).not.toContain('cloud:')
   })
 
