@@ -1,14 +1,23 @@
 #!/usr/bin/env bash
-# Sets up keyless access from one GitHub repository to one Azure OpenAI resource:
+# Sets up keyless access from GitHub to one Azure OpenAI resource:
 #   1. a user-assigned managed identity (created, or reused when it exists),
-#   2. a federated credential that trusts the repository's GitHub OIDC tokens (added only if absent),
+#   2. a federated credential that trusts GitHub OIDC tokens (added only if absent): those of one
+#      repository (--repo), or, with --org, those of every repository of the organization that calls ONE
+#      central reusable workflow (the customized subject repository_owner:ORG:job_workflow_ref:WORKFLOW),
 #   3. the "Cognitive Services OpenAI User" role on the Azure OpenAI resource only (added only if absent),
+#   4. with --org --opt-in: the repositories' subject template set to that customized subject (gh api),
 # then prints the client-id, the tenant-id and a workflow snippet. Safe to run again: a second run creates
 # nothing. No secrets are involved: client-id and tenant-id are identifiers, not credentials.
+# docs/org-rollout.md explains the organization mode and what opting in changes for a repository.
 set -euo pipefail
 
 readonly ROLE='Cognitive Services OpenAI User'
 readonly GITHUB_ISSUER='https://token.actions.githubusercontent.com'
+# The customized subject template of the organization mode: the owner keeps other organizations out, the
+# reusable workflow's path and ref keep every other workflow of the organization out
+# (https://docs.github.com/en/actions/reference/security/oidc#customizing-the-subject-claims-for-an-organization-or-repository).
+readonly ORG_CLAIM_KEYS='["repository_owner","job_workflow_ref"]'
+readonly ORG_TEMPLATE="{\"use_default\":false,\"include_claim_keys\":$ORG_CLAIM_KEYS}"
 # Entra's federated-credential names: 3-120 characters, letters, digits, '-' and '_'
 # (https://learn.microsoft.com/entra/workload-id/workload-identity-federation-considerations).
 readonly CREDENTIAL_NAME_MAX=120
@@ -17,13 +26,25 @@ usage() {
   cat <<'EOF'
 Usage: scripts/setup-azure.sh --repo OWNER/REPO --resource-group RG --account OPENAI_ACCOUNT
                               (--environment NAME | --pull-request) [options]
+       scripts/setup-azure.sh --org ORG --workflow ORG/REPO/.github/workflows/FILE.yml@REF
+                              --resource-group RG --account OPENAI_ACCOUNT [--opt-in REPO,...] [options]
 
-Required:
+One repository:
   --repo OWNER/REPO          the GitHub repository that runs the workflow
-  --resource-group RG        resource group of the Azure OpenAI account (the identity is created there too)
-  --account NAME             the Azure OpenAI / Foundry account (az cognitiveservices account list -o table)
   --environment NAME         trust jobs that use this GitHub environment (recommended)
   --pull-request             trust every pull_request job of the repo (subject repo:OWNER/REPO:pull_request)
+
+A whole organization (docs/org-rollout.md):
+  --org ORG                  the organization whose repositories call the central workflow
+  --workflow PATH@REF        the central reusable workflow, REF as in job_workflow_ref: refs/heads/BRANCH,
+                             refs/tags/TAG or a commit SHA (callers must call it at exactly that ref)
+  --opt-in REPO,...          set these repositories' OIDC subject template to repository_owner +
+                             job_workflow_ref (gh api, as a repository admin). This changes the subject of
+                             EVERY OIDC token in those repositories, for every workflow that uses OIDC.
+
+Required in both modes:
+  --resource-group RG        resource group of the Azure OpenAI account (the identity is created there too)
+  --account NAME             the Azure OpenAI / Foundry account (az cognitiveservices account list -o table)
 
 Options:
   --identity-name NAME       managed identity name (default: gh-pr-summary)
@@ -31,7 +52,7 @@ Options:
   --deployment NAME          deployment name to put in the printed workflow snippet
   --cloud NAME               AzureCloud | AzureUSGovernment | AzureChinaCloud (default: the az CLI's cloud)
   --issuer URL               OIDC issuer; GitHub Enterprise Server: https://HOST/_services/token
-  --print                    print the az commands instead of running them
+  --print                    print the az (and gh) commands instead of running them
   -h, --help                 show this help
 EOF
 }
@@ -64,7 +85,7 @@ show_command() {
 }
 
 repo='' resource_group='' account='' environment='' pull_request=false identity_name='gh-pr-summary'
-location='' deployment='' cloud='' issuer="$GITHUB_ISSUER" print_only=false
+location='' deployment='' cloud='' issuer="$GITHUB_ISSUER" print_only=false org='' workflow='' opt_in=''
 
 need_value() {
   [[ $# -ge 2 && -n $2 && $2 != --* ]] || die "$1 needs a value; see --help"
@@ -77,6 +98,9 @@ while [[ $# -gt 0 ]]; do
     --account) need_value "$@"; account=$2; shift 2 ;;
     --environment) need_value "$@"; environment=$2; shift 2 ;;
     --pull-request) pull_request=true; shift ;;
+    --org) need_value "$@"; org=$2; shift 2 ;;
+    --workflow) need_value "$@"; workflow=$2; shift 2 ;;
+    --opt-in) need_value "$@"; opt_in=$2; shift 2 ;;
     --identity-name) need_value "$@"; identity_name=$2; shift 2 ;;
     --location) need_value "$@"; location=$2; shift 2 ;;
     --deployment) need_value "$@"; deployment=$2; shift 2 ;;
@@ -88,9 +112,41 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
-[[ -n $repo ]] || die '--repo is required: the repository that runs the workflow, e.g. --repo octo-org/octo-repo'
-[[ $repo =~ ^[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+$ ]] ||
-  die "--repo '$repo' is not OWNER/REPO; pass it as on GitHub, e.g. --repo octo-org/octo-repo"
+readonly NAME_RE='^[A-Za-z0-9][A-Za-z0-9-]*$' REPO_NAME_RE='^[A-Za-z0-9._-]+$'
+opt_in_repos=()
+if [[ -n $org ]]; then
+  [[ -z $repo ]] || die '--org and --repo are two setups (a whole organization, one repository); pass only one'
+  [[ -z $environment && $pull_request == false ]] ||
+    die '--environment and --pull-request are for --repo; with --org the subject names the central workflow'
+  [[ $org =~ $NAME_RE ]] || die "--org '$org' is not an organization name; pass it as on GitHub, e.g. --org octo-org"
+  [[ -n $workflow ]] ||
+    die "--workflow is required with --org: the central reusable workflow, e.g. --workflow $org/.github/.github/workflows/pr-summary.yml@refs/heads/main"
+  [[ $workflow =~ ^([^/]+)/([^/]+)/(\.github/workflows/[^@]+\.ya?ml)@(.+)$ ]] ||
+    die "--workflow '$workflow' is not OWNER/REPO/.github/workflows/FILE.yml@REF, e.g. $org/.github/.github/workflows/pr-summary.yml@refs/heads/main"
+  workflow_owner=${BASH_REMATCH[1]} workflow_repo=${BASH_REMATCH[2]} workflow_path=${BASH_REMATCH[3]} workflow_ref=${BASH_REMATCH[4]}
+  [[ $workflow_owner == "$org" ]] ||
+    die "--workflow lives in '$workflow_owner', not in --org '$org' (same spelling, case included); keep the central workflow in the organization it serves"
+  [[ $workflow_repo =~ $REPO_NAME_RE && $workflow_path =~ ^[A-Za-z0-9._/-]+$ ]] ||
+    die "--workflow '$workflow' has characters GitHub does not allow in a repository name or workflow path"
+  # job_workflow_ref carries the ref as the caller wrote it, fully qualified: a bare branch name never matches.
+  [[ $workflow_ref =~ ^refs/(heads|tags)/[A-Za-z0-9._/-]+$ || $workflow_ref =~ ^[0-9a-f]{40}$ ]] ||
+    die "--workflow ref '$workflow_ref' must be written as in the job_workflow_ref claim: refs/heads/$workflow_ref (branch), refs/tags/$workflow_ref (tag) or a 40-character commit SHA"
+  IFS=',' read -r -a requested <<<"$opt_in"
+  for name in "${requested[@]}"; do
+    name=${name// /}
+    [[ -n $name ]] || continue
+    [[ $name == */* ]] || name="$org/$name"
+    [[ ${name%%/*} == "$org" ]] || die "--opt-in '$name' is not a repository of --org '$org'; only the organization's own repositories can be admitted"
+    [[ ${name#*/} =~ $REPO_NAME_RE ]] || die "--opt-in '$name' is not a repository name"
+    opt_in_repos+=("$name")
+  done
+else
+  [[ -z $workflow && -z $opt_in ]] || die '--workflow and --opt-in belong to --org; add --org ORG'
+  [[ -n $repo ]] ||
+    die '--repo (one repository) or --org (a whole organization) is required, e.g. --repo octo-org/octo-repo'
+  [[ $repo =~ ^[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+$ ]] ||
+    die "--repo '$repo' is not OWNER/REPO; pass it as on GitHub, e.g. --repo octo-org/octo-repo"
+fi
 [[ -n $resource_group ]] || die '--resource-group is required: the resource group of the Azure OpenAI account'
 [[ $resource_group =~ ^[A-Za-z0-9._()-]{1,90}$ && $resource_group != *. ]] ||
   die "--resource-group '$resource_group' is not a resource group name; list them with: az group list -o table"
@@ -100,7 +156,7 @@ done
 if [[ -n $environment && $pull_request == true ]]; then
   die '--environment and --pull-request pick the same thing (the token subject); pass only one'
 fi
-[[ -n $environment || $pull_request == true ]] ||
+[[ -n $org || -n $environment || $pull_request == true ]] ||
   die 'choose whom Azure trusts: --environment NAME (recommended) or --pull-request'
 [[ -z $environment || $environment =~ ^[A-Za-z0-9._\ -]{1,255}$ ]] ||
   die "--environment '$environment' is not a GitHub environment name (letters, digits, spaces, . _ -)"
@@ -113,7 +169,13 @@ fi
 [[ $issuer =~ ^https://[A-Za-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9._/-]*)?$ ]] ||
   die "--issuer '$issuer' is not an https URL; GitHub Enterprise Server uses https://HOST/_services/token"
 
-if [[ -n $environment ]]; then
+if [[ -n $org ]]; then
+  subject="repository_owner:$org:job_workflow_ref:$workflow"
+  workflow_file=${workflow_path##*/}
+  ref_label=${workflow_ref#refs/*/}
+  [[ ! $workflow_ref =~ ^[0-9a-f]{40}$ ]] || ref_label=${workflow_ref:0:12}
+  credential_name="github-org-$org-${workflow_file%.*}-$ref_label"
+elif [[ -n $environment ]]; then
   subject="repo:$repo:environment:$environment"
   credential_name="github-${repo//\//-}-env-$environment"
 else
@@ -136,6 +198,14 @@ audience_for() {
 
 [[ -z $cloud ]] || audience_for "$cloud" >/dev/null
 
+opt_in_path() {
+  printf 'repos/%s/actions/oidc/customization/sub' "$1"
+}
+
+print_opt_in() {
+  printf "echo '%s' | gh api --method PUT %s --input -\n" "$ORG_TEMPLATE" "$(opt_in_path "$1")"
+}
+
 if [[ $print_only == true ]]; then
   audience=$(audience_for "${cloud:-AzureCloud}")
   create_identity=(az identity create --name "$identity_name" --resource-group "$resource_group")
@@ -151,6 +221,15 @@ if [[ $print_only == true ]]; then
     --scope "\"\$(az cognitiveservices account show --name $account --resource-group $resource_group --query id -o tsv)\""
   show_command az identity show --name "$identity_name" --resource-group "$resource_group" \
     --query '{clientId:clientId, tenantId:tenantId}' -o table
+  if [[ -n $org ]]; then
+    printf '\n# Opt repositories in, as a repository admin (gh auth login). This changes the subject of EVERY OIDC token\n'
+    printf '# in each repository, for every workflow that uses OIDC there (docs/org-rollout.md):\n'
+    if [[ ${#opt_in_repos[@]} -eq 0 ]]; then
+      print_opt_in "$org/REPO"
+    else
+      for name in "${opt_in_repos[@]}"; do print_opt_in "$name"; done
+    fi
+  fi
   exit 0
 fi
 
@@ -214,10 +293,65 @@ else
   step "role '$ROLE' assigned on $account (it can take up to 10 minutes to apply)"
 fi
 
+# Reads each repository's template first: one already opted in is left alone, and one customized
+# differently by someone else is not overwritten (its other OIDC users depend on that subject).
+if [[ ${#opt_in_repos[@]} -gt 0 ]]; then
+  command -v gh >/dev/null 2>&1 ||
+    fail 'the GitHub CLI (gh) is not on PATH for --opt-in; install it (https://cli.github.com) or print the calls with --print'
+  for name in "${opt_in_repos[@]}"; do
+    current=$(gh api "$(opt_in_path "$name")" \
+      --jq 'if .use_default then "default" else ((.include_claim_keys // []) | join(",")) end' 2>"$errors") || {
+      cat "$errors" >&2
+      fail "could not read the OIDC subject template of $name (see gh's message above); check the name and that gh is logged in as an admin of it (gh auth status)"
+    }
+    case $current in
+      repository_owner,job_workflow_ref)
+        step "$name already uses the subject repository_owner + job_workflow_ref" ;;
+      default)
+        gh api --method PUT "$(opt_in_path "$name")" --input - <<<"$ORG_TEMPLATE" >/dev/null
+        step "$name opted in: its OIDC tokens now carry repository_owner:$org:job_workflow_ref:<the job's workflow>" ;;
+      *)
+        fail "$name already has its own OIDC subject template (${current:-the organization template}); other workflows there rely on it, so it is left as is: change it by hand (docs/org-rollout.md) or leave $name out of --opt-in" ;;
+    esac
+  done
+fi
+
 cloud_line=''
 [[ $cloud == AzureCloud ]] || cloud_line=$'\n'"          cloud: $cloud"
 environment_line=''
 [[ -z $environment ]] || environment_line=$'\n'"    environment: $environment"
+
+if [[ -n $org ]]; then
+  cat <<EOF
+
+client-id: $client_id
+tenant-id: $tenant_id
+endpoint:  $endpoint
+
+The federated credential trusts: $subject
+Write these values into the central workflow (templates/org/pr-summary.yml, committed as
+$workflow_owner/$workflow_repo/$workflow_path): they are identifiers, not secrets, and fixing them there is
+what keeps repositories from pointing this identity at another endpoint.
+
+Opt other repositories in as their admin (this changes the subject of EVERY OIDC token in them; docs/org-rollout.md):
+  $(print_opt_in "$org/REPO")
+
+Then add the caller (templates/org/caller.yml) to each opted-in repository:
+
+on:
+  pull_request:
+    types: [opened, synchronize, reopened, ready_for_review]
+permissions: {}
+jobs:
+  summary:
+    permissions:
+      contents: read
+      pull-requests: write
+      id-token: write
+    uses: $workflow_owner/$workflow_repo/$workflow_path@${workflow_ref#refs/*/}
+EOF
+  exit 0
+fi
 
 cat <<EOF
 
@@ -245,7 +379,7 @@ jobs:
       pull-requests: write
       id-token: write
     concurrency:
-      group: pr-summary-\${{ github.event.pull_request.number }}
+      group: pr-summary-\${{ github.workflow }}-\${{ github.event.pull_request.number }}
       cancel-in-progress: true
     steps:
       - uses: OWNER/azure-openai-pr-summary@v1

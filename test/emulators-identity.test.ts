@@ -15,7 +15,17 @@ interface OidcEmulator {
   requestUrl: string
   requestToken: string
   faults: FaultQueue
-  state: { sub: string; issuer: string; lifetimeSeconds: number; omitExp: boolean; environment?: string; issued: number }
+  state: {
+    sub: string
+    issuer: string
+    lifetimeSeconds: number
+    omitExp: boolean
+    environment?: string
+    repository: string
+    jobWorkflowRef: string
+    subjectClaimKeys?: string[]
+    issued: number
+  }
   verify(jwt: string): Record<string, unknown> | undefined
   close(): Promise<void>
 }
@@ -27,6 +37,11 @@ interface IssuedToken {
   scope: string
   via: string
 }
+interface FederatedCredential {
+  issuer: string
+  subject: string
+  audience: string
+}
 interface EntraEmulator {
   authorityHost: string
   caCertPath: string
@@ -36,6 +51,7 @@ interface EntraEmulator {
   clientId: string
   faults: FaultQueue
   issued: IssuedToken[]
+  state: { tenants: Record<string, { apps: Record<string, { federated: FederatedCredential[] }> }> }
   mintAccessToken(grant: { clientId?: string; tenantId?: string; aud: string }): string
   verifyAccessToken(token: string): Record<string, unknown> | undefined
   close(): Promise<void>
@@ -49,6 +65,9 @@ const PROBE = join(here, 'emulators', 'probe', 'credential.mjs')
 const SCOPE = 'https://cognitiveservices.azure.com/.default'
 const AUDIENCE = 'api://AzureADTokenExchange'
 const DEFAULT_SUBJECT = 'repo:octo-org/octo-repo:pull_request'
+const DEFAULT_JOB_WORKFLOW_REF = 'octo-org/octo-repo/.github/workflows/pr-summary.yml@refs/pull/1/merge'
+/** The job_workflow_ref of a job in the organization's central reusable workflow, called at main. */
+const CENTRAL_WORKFLOW_REF = 'octo-org/.github/.github/workflows/pr-summary.yml@refs/heads/main'
 
 let oidc: OidcEmulator
 let entra: EntraEmulator
@@ -67,6 +86,10 @@ afterAll(async () => {
 
 afterEach(() => {
   oidc.state.sub = DEFAULT_SUBJECT
+  oidc.state.subjectClaimKeys = undefined
+  oidc.state.environment = undefined
+  oidc.state.jobWorkflowRef = DEFAULT_JOB_WORKFLOW_REF
+  entra.state.tenants[entra.tenantId]!.apps[entra.clientId]!.federated.splice(1)
   oidc.state.lifetimeSeconds = 300
   oidc.state.omitExp = false
   oidc.faults.clear()
@@ -181,6 +204,28 @@ describe('OIDC token endpoint emulator', () => {
     expect(oidc.verify(`${header}.${forged}.${signature}`)).toBeUndefined()
   })
 
+  it('builds the subject from a customized template, in the order of its claim keys', async () => {
+    oidc.state.subjectClaimKeys = ['repository_owner', 'job_workflow_ref']
+    oidc.state.jobWorkflowRef = CENTRAL_WORKFLOW_REF
+    const claims = oidc.verify((await fetchIdToken(AUDIENCE)).body.value ?? '')
+    expect(claims).toMatchObject({
+      sub: `repository_owner:octo-org:job_workflow_ref:${CENTRAL_WORKFLOW_REF}`,
+      repository_owner: 'octo-org',
+      job_workflow_ref: CENTRAL_WORKFLOW_REF
+    })
+
+    oidc.state.subjectClaimKeys = ['repo', 'context', 'job_workflow_ref']
+    oidc.state.environment = 'prod:eastus'
+    const withContext = oidc.verify((await fetchIdToken(AUDIENCE)).body.value ?? '')
+    // GitHub writes a ':' inside a value as %3A, so the pairs stay separable.
+    expect(withContext?.sub).toBe(`repo:octo-org/octo-repo:environment:prod%3Aeastus:job_workflow_ref:${CENTRAL_WORKFLOW_REF}`)
+
+    oidc.state.subjectClaimKeys = ['repo', 'context']
+    oidc.state.environment = undefined
+    // The template GitHub documents for "reset to the default format" gives the default subject back.
+    expect(oidc.verify((await fetchIdToken(AUDIENCE)).body.value ?? '')?.sub).toBe(DEFAULT_SUBJECT)
+  })
+
   it('serves queued faults on oidc.token before answering normally', async () => {
     oidc.faults.add('oidc.token', { status: 503, json: { message: 'unavailable' } })
     const issuedBefore = oidc.state.issued
@@ -216,6 +261,24 @@ describe('Entra ID emulator with the real @azure/identity', () => {
     const message = expectFailure(await probe({}))
     expect(message).toContain('AADSTS700213')
     expect(message).toContain("presented assertion subject 'repo:octo-org/octo-repo:ref:refs/heads/main'")
+  })
+
+  it('admits a customized subject only through a credential on exactly that subject', async () => {
+    oidc.state.subjectClaimKeys = ['repository_owner', 'job_workflow_ref']
+    oidc.state.jobWorkflowRef = CENTRAL_WORKFLOW_REF
+    const subject = `repository_owner:octo-org:job_workflow_ref:${CENTRAL_WORKFLOW_REF}`
+    // Opting the repository in changes its subject: the credential on the default subject no longer matches.
+    expect(expectFailure(await probe({}))).toContain(`presented assertion subject '${subject}'`)
+
+    const federated = entra.state.tenants[entra.tenantId]!.apps[entra.clientId]!.federated
+    federated.push({ issuer: 'https://token.actions.githubusercontent.com', subject: subject.toUpperCase(), audience: AUDIENCE })
+    expect(expectFailure(await probe({}))).toContain('AADSTS700213')
+    federated.push({ issuer: 'https://token.actions.githubusercontent.com', subject, audience: AUDIENCE })
+    expect(entra.verifyAccessToken(expectToken(await probe({})))).toMatchObject({ appid: entra.clientId })
+
+    // Another ref of the central workflow (a branch, a tag, a SHA) is another subject.
+    oidc.state.jobWorkflowRef = 'octo-org/.github/.github/workflows/pr-summary.yml@refs/heads/feature'
+    expect(expectFailure(await probe({}))).toContain('AADSTS700213')
   })
 
   it('names the presented audience when it is not the federated one (AADSTS700212)', async () => {

@@ -287,7 +287,12 @@ describe('links in the README and docs/', () => {
 })
 
 type Step = { uses?: string; run?: string; with?: Record<string, unknown> }
-type Job = { permissions?: Record<string, string>; steps?: Step[]; environment?: string }
+type Job = {
+  permissions?: Record<string, string>
+  steps?: Step[]
+  environment?: string
+  concurrency?: { group?: string; 'cancel-in-progress'?: boolean }
+}
 type Workflow = { on: Record<string, unknown>; permissions?: unknown; jobs: Record<string, Job> }
 
 /** The README's workflow and every file in examples/, parsed. */
@@ -335,7 +340,9 @@ describe('example workflows', () => {
       const given = Object.keys(step.with ?? {})
       expect(given.filter((name) => !(name in inputs))).toEqual([])
       expect(given).toEqual(expect.arrayContaining(['endpoint', 'deployment']))
-      expect(job.permissions).toEqual({ contents: 'read', 'pull-requests': 'write', 'id-token': 'write' })
+      // publish: none writes nothing to the PR, so reading it is all the job may do.
+      const pullRequests = step.with?.publish === 'none' ? 'read' : 'write'
+      expect(job.permissions).toEqual({ contents: 'read', 'pull-requests': pullRequests, 'id-token': 'write' })
     }
     for (const step of jobs.flatMap((job) => job.steps ?? [])) {
       // Untrusted text in ${{ }} inside run: is script injection; it must go through env:.
@@ -345,6 +352,32 @@ describe('example workflows', () => {
     if ('pull_request_target' in workflow.on) {
       for (const job of jobs) expect(job.environment).toBeTruthy()
     }
+  })
+
+  const examples = all.filter(([name]) => name.startsWith('examples/'))
+
+  it.each(examples)(
+    '%s: a concurrency group of its own workflow and PR, so two adopted workflows never cancel each other',
+    (_name, workflow) => {
+      const ours = Object.values(workflow.jobs).filter((job) =>
+        (job.steps ?? []).some((step) => step.uses?.includes('/azure-openai-pr-summary@'))
+      )
+      for (const job of ours) {
+        expect(job.concurrency?.group).toMatch(
+          /^[\w-]*\$\{\{ github\.workflow \}\}-\$\{\{ (github\.event\.pull_request\.number|inputs\.pull-number) \}\}$/
+        )
+        expect(job.concurrency?.['cancel-in-progress']).toBe(true)
+      }
+    }
+  )
+
+  it.each(examples)('%s: uses only the variables that setup-azure.sh tells users to create', (_name, workflow) => {
+    const script = readFileSync(join(ROOT, 'scripts/setup-azure.sh'), 'utf8')
+    const created = new Set([...script.matchAll(/gh variable set (\w+)/g)].map((match) => match[1]))
+    expect(created).toEqual(new Set(['AZURE_CLIENT_ID', 'AZURE_TENANT_ID', 'AZURE_OPENAI_ENDPOINT', 'AZURE_OPENAI_DEPLOYMENT']))
+    // The parsed workflow, so that a variable named only in a comment does not count.
+    const used = [...JSON.stringify(workflow).matchAll(/vars\.(\w+)/g)].map((match) => match[1])
+    expect(used.filter((name) => !created.has(name))).toEqual([])
   })
 })
 

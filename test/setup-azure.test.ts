@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { spawnSync } from 'node:child_process'
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 
@@ -49,6 +49,32 @@ esac
 exit 0
 `
 
+/**
+ * A stand-in for the GitHub CLI's `gh api` on the OIDC subject template of a repository: logs each argv like
+ * the fake az (and the body read from stdin, as `<stdin>` and the body), answers GET with the template the
+ * state holds for the repository ("default" when none; what --jq would print), and stores a PUT body.
+ */
+const FAKE_GH = `#!/usr/bin/env bash
+set -u
+body=''
+[[ " $* " == *" --input - "* ]] && body=$(cat)
+( IFS=$'\\x1f'; printf '%s\\n' "$*\${body:+$'\\x1f'<stdin>$'\\x1f'$body}" ) >> "$FAKE_AZ_LOG.gh"
+state=$FAKE_AZ_STATE
+[[ $1 == api ]] || { echo "fake gh: unexpected command: $*" >&2; exit 99; }
+if [[ $2 == --method && $3 == PUT ]]; then
+  path=$4
+  file="$state/gh-\${path//\\//_}"
+  [[ $body == '{"use_default":false,"include_claim_keys":["repository_owner","job_workflow_ref"]}' ]] ||
+    { echo "fake gh: unexpected body $body" >&2; exit 98; }
+  echo repository_owner,job_workflow_ref > "$file"
+  exit 0
+fi
+path=$2
+[[ $path == repos/octo-org/missing/* ]] && { echo 'gh: Not Found (HTTP 404)' >&2; exit 1; }
+file="$state/gh-\${path//\\//_}"
+if [[ -e $file ]]; then cat "$file"; else echo default; fi
+`
+
 let dir: string
 let binDir: string
 let stateDir: string
@@ -63,6 +89,8 @@ beforeEach(() => {
   mkdirSync(stateDir)
   writeFileSync(join(binDir, 'az'), FAKE_AZ)
   chmodSync(join(binDir, 'az'), 0o755)
+  writeFileSync(join(binDir, 'gh'), FAKE_GH)
+  chmodSync(join(binDir, 'gh'), 0o755)
 })
 
 afterEach(() => {
@@ -89,6 +117,33 @@ function azCalls(): string[][] {
 }
 
 const isCreate = (argv: string[]) => argv.includes('create')
+
+/** Every gh invocation so far, as argv arrays (a body sent on stdin follows a '<stdin>' element). */
+function ghCalls(): string[][] {
+  const file = `${logFile}.gh`
+  if (!existsSync(file)) return []
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => line.split(SEP))
+}
+
+const ORG_ARGS = [
+  '--org',
+  'octo-org',
+  '--workflow',
+  'octo-org/.github/.github/workflows/pr-summary.yml@refs/heads/main',
+  '--resource-group',
+  'rg-ai',
+  '--account',
+  'my-openai'
+]
+const CUSTOMIZED_SUBJECT =
+  'repository_owner:octo-org:job_workflow_ref:octo-org/.github/.github/workflows/pr-summary.yml@refs/heads/main'
+const TEMPLATE_BODY = '{"use_default":false,"include_claim_keys":["repository_owner","job_workflow_ref"]}'
+const TEMPLATE_JQ = 'if .use_default then "default" else ((.include_claim_keys // []) | join(",")) end'
+const templatePath = (repo: string) => `repos/${repo}/actions/oidc/customization/sub`
+const isPut = (argv: string[]) => argv.includes('PUT')
 
 describe('setup-azure.sh against a fake az', () => {
   it('runs exactly the expected az commands on a fresh subscription', () => {
@@ -188,6 +243,8 @@ describe('setup-azure.sh against a fake az', () => {
     expect(run.stdout).toContain('    environment: pr-summary\n')
     expect(run.stdout).toContain('      id-token: write\n')
     expect(run.stdout).toContain('client-id: ${{ vars.AZURE_CLIENT_ID }}')
+    // Keyed on the workflow too, like the examples: another adopted workflow must not cancel this one.
+    expect(run.stdout).toContain('      group: pr-summary-${{ github.workflow }}-${{ github.event.pull_request.number }}\n')
     expect(run.stdout).not.toContain('cloud:')
   })
 
@@ -278,7 +335,10 @@ describe('setup-azure.sh against a fake az', () => {
   })
 
   it.each([
-    [['--resource-group', 'rg', '--account', 'acc', '--pull-request'], '--repo is required'],
+    [
+      ['--resource-group', 'rg', '--account', 'acc', '--pull-request'],
+      '--repo (one repository) or --org (a whole organization) is required'
+    ],
     [
       ['--repo', 'octo-repo', '--resource-group', 'rg', '--account', 'acc', '--pull-request'],
       "--repo 'octo-repo' is not OWNER/REPO"
@@ -328,5 +388,170 @@ describe('setup-azure.sh against a fake az', () => {
     expect(run.stderr).toContain(message)
     expect(run.stderr.trimEnd().split('\n')).toHaveLength(1)
     expect(azCalls()).toEqual([])
+  })
+})
+
+describe('setup-azure.sh --org: one identity for every repository that calls the central workflow', () => {
+  it('creates one credential on the customized subject, assigns the role and opts the repositories in', () => {
+    const run = setup([...ORG_ARGS, '--opt-in', 'octo-repo,octo-org/web'])
+
+    expect(run.stderr).not.toContain('setup-azure:')
+    expect(run.status).toBe(0)
+    const credential = azCalls().find((argv) => argv[1] === 'federated-credential' && argv[2] === 'create')
+    expect(credential).toEqual([
+      'identity',
+      'federated-credential',
+      'create',
+      '--name',
+      'github-org-octo-org-pr-summary-main',
+      '--identity-name',
+      'gh-pr-summary',
+      '--resource-group',
+      'rg-ai',
+      '--issuer',
+      'https://token.actions.githubusercontent.com',
+      '--subject',
+      CUSTOMIZED_SUBJECT,
+      '--audiences',
+      'api://AzureADTokenExchange',
+      '--output',
+      'none'
+    ])
+    expect(azCalls().filter((argv) => argv[0] === 'role' && argv[2] === 'create')).toHaveLength(1)
+    expect(ghCalls()).toEqual([
+      ['api', templatePath('octo-org/octo-repo'), '--jq', TEMPLATE_JQ],
+      ['api', '--method', 'PUT', templatePath('octo-org/octo-repo'), '--input', '-', '<stdin>', TEMPLATE_BODY],
+      ['api', templatePath('octo-org/web'), '--jq', TEMPLATE_JQ],
+      ['api', '--method', 'PUT', templatePath('octo-org/web'), '--input', '-', '<stdin>', TEMPLATE_BODY]
+    ])
+    expect(run.stderr).toContain('octo-org/web opted in')
+    expect(run.stdout).toContain('client-id: client-1')
+    expect(run.stdout).toContain(`The federated credential trusts: ${CUSTOMIZED_SUBJECT}`)
+    expect(run.stdout).toContain('    uses: octo-org/.github/.github/workflows/pr-summary.yml@main\n')
+    // Identifiers go into the central workflow, not into each repository's variables.
+    expect(run.stdout).not.toContain('gh variable set')
+  })
+
+  it('creates and changes nothing on a second run', () => {
+    expect(setup([...ORG_ARGS, '--opt-in', 'octo-repo']).status).toBe(0)
+    const [azBefore, ghBefore] = [azCalls().length, ghCalls().length]
+    const second = setup([...ORG_ARGS, '--opt-in', 'octo-repo'])
+
+    expect(second.status).toBe(0)
+    expect(azCalls().slice(azBefore).filter(isCreate)).toEqual([])
+    expect(ghCalls().slice(ghBefore)).toEqual([['api', templatePath('octo-org/octo-repo'), '--jq', TEMPLATE_JQ]])
+    expect(second.stderr).toContain(`federated credential github-org-octo-org-pr-summary-main exists (${CUSTOMIZED_SUBJECT})`)
+    expect(second.stderr).toContain('octo-org/octo-repo already uses the subject repository_owner + job_workflow_ref')
+  })
+
+  it('leaves a repository with its own subject template alone and says why', () => {
+    writeFileSync(
+      join(stateDir, `gh-${templatePath('octo-org/octo-repo').replaceAll('/', '_')}`),
+      'repo,context,job_workflow_ref\n'
+    )
+    const run = setup([...ORG_ARGS, '--opt-in', 'octo-repo'])
+
+    expect(run.status).toBe(1)
+    expect(run.stderr).toContain('octo-org/octo-repo already has its own OIDC subject template (repo,context,job_workflow_ref)')
+    expect(ghCalls().filter(isPut)).toEqual([])
+  })
+
+  it("stops with gh's message when a repository's template cannot be read", () => {
+    const run = setup([...ORG_ARGS, '--opt-in', 'octo-repo,missing'])
+
+    expect(run.status).toBe(1)
+    expect(run.stderr).toContain('Not Found (HTTP 404)')
+    expect(run.stderr).toContain('could not read the OIDC subject template of octo-org/missing')
+  })
+
+  it('names the ref of a tag or a commit in the credential name', () => {
+    const sha = 'a'.repeat(40)
+    const run = setup([...ORG_ARGS.slice(0, 3), `octo-org/.github/.github/workflows/pr-summary.yml@${sha}`, ...ORG_ARGS.slice(4)])
+
+    expect(run.status).toBe(0)
+    const credential = azCalls().find((argv) => argv[1] === 'federated-credential' && argv[2] === 'create') ?? []
+    expect(credential[credential.indexOf('--name') + 1]).toBe('github-org-octo-org-pr-summary-aaaaaaaaaaaa')
+    expect(credential[credential.indexOf('--subject') + 1]).toBe(
+      `repository_owner:octo-org:job_workflow_ref:octo-org/.github/.github/workflows/pr-summary.yml@${sha}`
+    )
+    expect(ghCalls()).toEqual([])
+  })
+
+  it('--print runs nothing and prints the credential with the customized subject and the opt-in calls', () => {
+    const run = setup([...ORG_ARGS, '--opt-in', 'octo-repo,web', '--print'])
+
+    expect(run.status).toBe(0)
+    expect(azCalls()).toEqual([])
+    expect(ghCalls()).toEqual([])
+    expect(run.stdout).toContain(
+      'az identity federated-credential create --name github-org-octo-org-pr-summary-main --identity-name gh-pr-summary ' +
+        `--resource-group rg-ai --issuer https://token.actions.githubusercontent.com --subject ${CUSTOMIZED_SUBJECT} ` +
+        '--audiences api://AzureADTokenExchange'
+    )
+    for (const repo of ['octo-org/octo-repo', 'octo-org/web']) {
+      expect(run.stdout).toContain(`echo '${TEMPLATE_BODY}' | gh api --method PUT ${templatePath(repo)} --input -`)
+    }
+    expect(run.stdout).toMatch(/changes the subject of EVERY OIDC token/)
+  })
+
+  it('--print without --opt-in shows the opt-in call with a placeholder', () => {
+    const run = setup([...ORG_ARGS, '--print'])
+
+    expect(run.status).toBe(0)
+    expect(run.stdout).toContain(`gh api --method PUT ${templatePath('octo-org/REPO')} --input -`)
+  })
+
+  it('says how to get gh when --opt-in needs it and it is not on PATH', () => {
+    const tools = join(dir, 'tools')
+    mkdirSync(tools)
+    for (const tool of ['bash', 'mktemp', 'cat', 'grep', 'rm', 'touch']) {
+      const found = spawnSync('bash', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim()
+      symlinkSync(found, join(tools, tool))
+    }
+    rmSync(join(binDir, 'gh'))
+    const run = setup([...ORG_ARGS, '--opt-in', 'octo-repo'], {}, `${binDir}:${tools}`)
+
+    expect(run.status).toBe(1)
+    expect(run.stderr).toContain('the GitHub CLI (gh) is not on PATH for --opt-in')
+  })
+
+  it.each([
+    [
+      ['--workflow', 'octo-org/.github/.github/workflows/pr-summary.yml@main'],
+      'must be written as in the job_workflow_ref claim: refs/heads/main'
+    ],
+    [
+      ['--workflow', 'Octo-Org/.github/.github/workflows/pr-summary.yml@refs/heads/main'],
+      "lives in 'Octo-Org', not in --org 'octo-org'"
+    ],
+    [['--workflow', 'octo-org/.github/pr-summary.yml@refs/heads/main'], 'is not OWNER/REPO/.github/workflows/FILE.yml@REF'],
+    [
+      ['--workflow', 'octo-org/.github/.github/workflows/pr-summary.yml@refs/heads/main', '--opt-in', 'other-org/repo'],
+      'is not a repository of --org'
+    ],
+    [
+      ['--workflow', 'octo-org/.github/.github/workflows/pr-summary.yml@refs/heads/main', '--repo', 'octo-org/octo-repo'],
+      'pass only one'
+    ],
+    [
+      ['--workflow', 'octo-org/.github/.github/workflows/pr-summary.yml@refs/heads/main', '--environment', 'prod'],
+      'are for --repo'
+    ],
+    [[], '--workflow is required with --org']
+  ])('rejects --org octo-org %j with one line naming the fix', (args, message) => {
+    const run = setup(['--org', 'octo-org', '--resource-group', 'rg-ai', '--account', 'my-openai', ...args])
+
+    expect(run.status).toBe(2)
+    expect(run.stderr).toContain(message)
+    expect(run.stderr.trimEnd().split('\n')).toHaveLength(1)
+    expect(azCalls()).toEqual([])
+    expect(ghCalls()).toEqual([])
+  })
+
+  it('rejects --workflow or --opt-in without --org', () => {
+    const run = setup([...BASE_ARGS, '--pull-request', '--opt-in', 'octo-repo'])
+
+    expect(run.status).toBe(2)
+    expect(run.stderr).toContain('--workflow and --opt-in belong to --org; add --org ORG')
   })
 })

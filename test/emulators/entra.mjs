@@ -15,8 +15,8 @@ import { createServer as createHttpServer } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { generate } from 'selfsigned'
 import { FaultQueue, reply, serve } from './faults.mjs'
+import { generateCertificates } from './tls.mjs'
 /** @typedef {import('./faults.mjs').Reply} Reply */
 import { AZURE_AUDIENCE, DEFAULT_SUBJECT, GITHUB_OIDC_ISSUER } from './oidc.mjs'
 
@@ -130,7 +130,7 @@ export async function startEntra({ oidc, tenants }) {
   const signingKey = randomBytes(32)
   const msiHeader = randomBytes(24).toString('base64url')
 
-  const { caCert, serverKey, serverCert } = await generateCertificates()
+  const { caCert, serverKey, serverCert } = await generateCertificates('Entra emulator test CA', ['localhost', '127.0.0.1'])
   const certDir = await mkdtemp(join(tmpdir(), 'entra-emulator-'))
   const caCertPath = join(certDir, 'ca.pem')
   await writeFile(caCertPath, caCert)
@@ -379,34 +379,6 @@ export async function startEntra({ oidc, tenants }) {
       await rm(certDir, { recursive: true, force: true })
     }
   }
-}
-
-/** A CA and a server certificate for 127.0.0.1 and localhost (IP SAN: clients check it for IP hosts). */
-async function generateCertificates() {
-  const ca = await generate([{ name: 'commonName', value: 'Entra emulator test CA' }], {
-    algorithm: 'sha256',
-    extensions: [
-      { name: 'basicConstraints', cA: true, critical: true },
-      { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true }
-    ]
-  })
-  const server = await generate([{ name: 'commonName', value: 'localhost' }], {
-    algorithm: 'sha256',
-    ca: { key: ca.private, cert: ca.cert },
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      {
-        name: 'subjectAltName',
-        altNames: [
-          { type: 2, value: 'localhost' },
-          { type: 7, ip: '127.0.0.1' }
-        ]
-      }
-    ]
-  })
-  return { caCert: ca.cert, serverKey: server.private, serverCert: server.cert }
 }
 
 /** A stable object id per app, as Entra keeps one per service principal. */

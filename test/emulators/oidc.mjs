@@ -33,6 +33,9 @@ export const DEFAULT_LIFETIME_SECONDS = 300
  * @property {string} ref
  * @property {string} eventName
  * @property {string} jobWorkflowRef
+ * @property {string[] | undefined} subjectClaimKeys The repository's customized subject template
+ *   (`include_claim_keys` of `PUT /repos/{o}/{r}/actions/oidc/customization/sub`): when set, `sub` is built
+ *   from these claims, as GitHub does, and `state.sub` is not used.
  * @property {number} issued Tokens issued so far.
  */
 
@@ -43,6 +46,9 @@ export const DEFAULT_LIFETIME_SECONDS = 300
  * @property {string} [defaultAudience]
  * @property {number} [lifetimeSeconds]
  * @property {string} [environment]
+ * @property {string} [repository]
+ * @property {string} [jobWorkflowRef]
+ * @property {string[]} [subjectClaimKeys]
  */
 
 /**
@@ -62,10 +68,11 @@ export async function startOidc(options = {}) {
     lifetimeSeconds: options.lifetimeSeconds ?? DEFAULT_LIFETIME_SECONDS,
     omitExp: false,
     environment: options.environment,
-    repository: 'octo-org/octo-repo',
+    repository: options.repository ?? 'octo-org/octo-repo',
     ref: 'refs/pull/1/merge',
     eventName: 'pull_request',
-    jobWorkflowRef: 'octo-org/octo-repo/.github/workflows/pr-summary.yml@refs/pull/1/merge',
+    jobWorkflowRef: options.jobWorkflowRef ?? 'octo-org/octo-repo/.github/workflows/pr-summary.yml@refs/pull/1/merge',
+    subjectClaimKeys: options.subjectClaimKeys,
     issued: 0
   }
 
@@ -75,7 +82,7 @@ export async function startOidc(options = {}) {
     /** @type {Record<string, unknown>} */
     const claims = {
       jti: randomUUID(),
-      sub: state.sub,
+      sub: '',
       aud: audience,
       ref: state.ref,
       repository: state.repository,
@@ -88,6 +95,7 @@ export async function startOidc(options = {}) {
       iat
     }
     if (state.environment !== undefined) claims.environment = state.environment
+    claims.sub = state.subjectClaimKeys ? customizedSubject(state.subjectClaimKeys, claims) : state.sub
     if (!state.omitExp) claims.exp = iat + state.lifetimeSeconds
     const header = { typ: 'JWT', alg: 'RS256', kid }
     const signingInput = `${base64urlJson(header)}.${base64urlJson(claims)}`
@@ -150,6 +158,28 @@ export async function startOidc(options = {}) {
       await new Promise((resolve) => server.close(() => resolve(undefined)))
     }
   }
+}
+
+/**
+ * The `sub` GitHub builds from a customized template: `key:value` pairs in the template's order, joined
+ * by `:`, with `:` inside a value written `%3A`. `repo` is the repository, and `context` is what follows
+ * the repository in the default subject (`environment:NAME`, `pull_request` or `ref:REF`)
+ * (https://docs.github.com/en/actions/reference/security/oidc#customizing-the-subject-claims-for-an-organization-or-repository).
+ * @param {readonly string[]} keys `include_claim_keys`
+ * @param {Record<string, unknown>} claims The token's other claims.
+ */
+export function customizedSubject(keys, claims) {
+  const escape = (/** @type {unknown} */ value) => String(value ?? '').replaceAll(':', '%3A')
+  return keys
+    .map((key) => {
+      if (key === 'repo') return `repo:${escape(claims.repository)}`
+      if (key === 'context') {
+        if (claims.environment !== undefined) return `environment:${escape(claims.environment)}`
+        return claims.event_name === 'pull_request' ? 'pull_request' : `ref:${escape(claims.ref)}`
+      }
+      return `${key}:${escape(claims[key])}`
+    })
+    .join(':')
 }
 
 /** @param {unknown} value */
