@@ -137,7 +137,8 @@ export function samplePullRequest() {
     commits: [
       { sha: 'c0ffee0000000000000000000000000000000001', message: 'Add withRetry helper with exponential backoff' },
       { sha: 'c0ffee0000000000000000000000000000000002', message: 'Wire retry option into getJson' },
-      { sha: 'c0ffee0000000000000000000000000000000003', message: 'Document the retry option and bump to 1.4.0' }
+      // The last commit is the head, as on GitHub.
+      { sha: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678', message: 'Document the retry option and bump to 1.4.0' }
     ]
   }
 }
@@ -168,6 +169,8 @@ export function generatedPullRequest({ files = 50, linesPerFile = 20, seed = 1, 
     else if (kind === 8) list.push(file(`docs/${a}-${i}.md`, 'modified', docHunk(a, b, linesPerFile)))
     else list.push(file(`config/${a}-${i}.json`, 'modified', configHunk(a, i, linesPerFile)))
   }
+  const headSha = sha(`head-${seed}-${files}-${linesPerFile}`)
+  const commitCount = Math.min(5, Math.max(1, Math.ceil(files / 100)))
   return {
     owner: FIXTURE_OWNER,
     repo: FIXTURE_REPO,
@@ -175,14 +178,14 @@ export function generatedPullRequest({ files = 50, linesPerFile = 20, seed = 1, 
     title: `Refactor ${files} files across the pipeline (seed ${seed})`,
     body: `Generated pull request with ${files} changed files for load and budget tests.`,
     draft: false,
-    headSha: sha(`head-${seed}-${files}-${linesPerFile}`),
+    headSha,
     baseSha: sha(`base-${seed}`),
     headRef: `generated/${seed}`,
     baseRef: 'main',
     user: 'octo-contributor',
     files: list,
-    commits: Array.from({ length: Math.min(5, Math.max(1, Math.ceil(files / 100))) }, (_, i) => ({
-      sha: sha(`commit-${seed}-${i}`),
+    commits: Array.from({ length: commitCount }, (_, i) => ({
+      sha: i === commitCount - 1 ? headSha : sha(`commit-${seed}-${i}`),
       message: `Refactor batch ${i + 1} of ${files} files`
     }))
   }
