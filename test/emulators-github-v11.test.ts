@@ -228,6 +228,29 @@ describe('compare and a PR history that pushes move', () => {
     expect(result.data.message).toMatch(/^No common ancestor between [0-9a-f]{40} and d{40}\.$/)
   })
 
+  it('follows a fork PR across the network: owner:branch refs, and contents at the fork’s head', async () => {
+    const fork = { owner: OWNER, repo: REPO, number: 104 }
+    gh.addPullRequest({
+      ...samplePullRequest(),
+      number: 104,
+      headSha: 'f0'.repeat(20),
+      commits: [],
+      headRef: 'patch-1',
+      headRepo: { owner: 'outside-contributor', repo: REPO }
+    })
+    const before = gh.pull(OWNER, REPO, 104).headSha
+    const after = gh.pushCommits(fork, { files: [{ filename: 'FORK.md', content: 'from a fork\n' }] })
+    const { data } = await octokit.rest.repos.compareCommitsWithBasehead({
+      owner: OWNER,
+      repo: REPO,
+      basehead: `${before}...outside-contributor:patch-1`
+    })
+    expect(data).toMatchObject({ status: 'ahead', ahead_by: 1 })
+    expect(data.commits[0]?.sha).toBe(after)
+    const file = await octokit.rest.repos.getContent({ owner: OWNER, repo: REPO, path: 'FORK.md', ref: after })
+    expect(Buffer.from((file.data as any).content, 'base64').toString()).toBe('from a fork\n')
+  })
+
   it('lists the 250 most recent commits without paging, pages all of them with per_page, and at most 300 files', async () => {
     const big = { owner: OWNER, repo: REPO, number: 103 }
     gh.addPullRequest({ ...samplePullRequest(), number: 103, headSha: 'b'.repeat(40), baseSha: 'a'.repeat(40), commits: [] })
