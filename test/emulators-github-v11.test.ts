@@ -165,6 +165,39 @@ describe('compare and a PR history that pushes move', () => {
     expect(data.files?.find((f) => f.filename === 'src/retry.ts')?.patch).toBe(await gitPatch(RETRY_V2, v3))
   })
 
+  it('lists binary changes and pure renames without a patch and with 0/0 lines, as GitHub does', async () => {
+    const other = { owner: OWNER, repo: REPO, number: 105 }
+    gh.addPullRequest({ ...samplePullRequest(), ...other, baseContents: { 'docs/guide.md': 'Guide\n' } })
+    const before = gh.pull(OWNER, REPO, 105).headSha
+    const after = gh.pushCommits(other, {
+      message: 'Add a catalogue, move the guide',
+      files: [
+        { filename: 'locale/de.mo', content: Buffer.from([0xde, 0x12, 0x04, 0x95, 0, 0, 0, 0]) },
+        { filename: 'docs/handbook.md', previous_filename: 'docs/guide.md', content: 'Guide\n' }
+      ]
+    })
+    const { data } = await octokit.rest.repos.compareCommitsWithBasehead({
+      owner: OWNER,
+      repo: REPO,
+      basehead: `${before}...${after}`
+    })
+    const byName = Object.fromEntries((data.files ?? []).map((f) => [f.filename, f]))
+    expect(byName['locale/de.mo']).toMatchObject({ status: 'added', additions: 0, deletions: 0, changes: 0 })
+    expect(byName['locale/de.mo']).not.toHaveProperty('patch')
+    expect(byName['docs/handbook.md']).toMatchObject({ status: 'renamed', previous_filename: 'docs/guide.md', changes: 0 })
+    expect(byName['docs/handbook.md']).not.toHaveProperty('patch')
+    // Undone, they leave the PR's listing.
+    gh.pushCommits(other, {
+      message: 'Undo',
+      files: [
+        { filename: 'locale/de.mo', content: null },
+        { filename: 'docs/guide.md', previous_filename: 'docs/handbook.md', content: 'Guide\n' }
+      ]
+    })
+    const files = await octokit.paginate(octokit.rest.pulls.listFiles, { owner: OWNER, repo: REPO, pull_number: 105 })
+    expect(files.map((f) => f.filename)).toEqual(samplePullRequest().files.map((f: any) => f.filename))
+  })
+
   it('answers identical and behind the way GitHub words them', async () => {
     const head = gh.pull(OWNER, REPO, pr.number).headSha
     const same = await octokit.rest.repos.compareCommitsWithBasehead({ owner: OWNER, repo: REPO, basehead: `${head}...${head}` })
