@@ -15,11 +15,15 @@ import {
   type PromptContext,
   reduceMessages,
   singleMessages,
-  SUMMARY_SCHEMA
+  SUMMARY_SCHEMA,
+  SUMMARY_WITH_UPDATE_SCHEMA,
+  type UpdatePrompt,
+  updateMessages,
+  UPDATE_SCHEMA
 } from './prompt.js'
-import { type PackedFile, SECTION_OVERHEAD_TOKENS, selectFiles } from './select.js'
+import { compressPatch, type PackedFile, SECTION_OVERHEAD_TOKENS, selectFiles, trimToFit } from './select.js'
 import { byteCountingTokenizer, loadTokenizer, type Tokenizer } from './tokens.js'
-import type { ChangedFile, ChatMessage, Coverage, FileNote, PullRequestData, Settings } from './types.js'
+import type { ChangedFile, ChatMessage, Coverage, FileNote, PullRequestData, Settings, SinceLastSummary } from './types.js'
 
 /** Share of max-input-tokens that the PR title, description and commit messages may take. */
 export const CONTEXT_SHARE = 0.25
@@ -29,6 +33,9 @@ const DESCRIPTION_TRUNCATED = '\n[description truncated]'
 // Below this, a map request would carry little more than its own instructions.
 const MIN_FILE_CAPACITY = 256
 
+/** New commits named in an update request; the rest are counted in one line. */
+const MAX_UPDATE_COMMITS = 20
+
 /** Prompt tokens of everything in a request except the file sections or partial results. */
 export interface Overheads {
   readonly single: number
@@ -37,6 +44,25 @@ export interface Overheads {
   /** Allowance for the json_schema response format, which the service adds to the prompt. */
   readonly schema: number
 }
+
+/**
+ * How the commits since the last summary are asked about. `inline`: in the single request (its
+ * `update` field); `parallel`: a request of their own beside the single or the reduce request, so no
+ * round is added; `none`: no call is left for them, so their files are only named.
+ */
+export type UpdatePlan =
+  | { readonly kind: 'rewritten'; readonly from: string; readonly to: string }
+  | {
+      readonly kind: 'delta'
+      readonly from: string
+      readonly to: string
+      /** Every PR file the new commits changed, in the order compare lists them. */
+      readonly paths: readonly string[]
+      readonly prompt: UpdatePrompt
+      readonly request: 'inline' | 'parallel' | 'none'
+      /** Prompt tokens the update adds to the single request (inline), or of its own request (parallel). */
+      readonly tokens: number
+    }
 
 /** What will be sent and how: the result of planning, before any model call. */
 export interface Plan {
@@ -52,11 +78,15 @@ export interface Plan {
   readonly overheads: Overheads
   /** What the plan was counted with; requests are built and checked with the same counts. */
   readonly tokenizer: Tokenizer
+  /** What changed since the last summary, and how the model is asked about it. */
+  readonly update?: UpdatePlan
 }
 
 export interface PlanOptions {
   /** `bytes` random bytes as hex; injectable so prompts can be snapshot-tested. */
   readonly random?: (bytes: number) => string
+  /** What changed since the summary before this one (run.ts reads it with the compare API). */
+  readonly since?: SinceLastSummary
 }
 
 /**
@@ -83,7 +113,8 @@ function fitsWhole(plan: Plan): boolean {
     coverage.compressed.length === 0 &&
     !coverage.omitted.some((note) => cut(note.reason)) &&
     !/^\[\d+ more commits not shown\]$/.test(context.commits.at(-1) ?? '') &&
-    !context.body.endsWith(DESCRIPTION_TRUNCATED)
+    !context.body.endsWith(DESCRIPTION_TRUNCATED) &&
+    (plan.update?.kind !== 'delta' || plan.update.request === 'inline')
   )
 }
 
@@ -102,14 +133,13 @@ function planWith(
     return cleaned.text
   }
 
-  const files = data.files.map((file): ChangedFile => {
-    const cleaned: ChangedFile = { ...file, filename: clean(file.filename, 'code') }
-    return {
-      ...cleaned,
-      ...(file.previousFilename === undefined ? {} : { previousFilename: clean(file.previousFilename, 'code') }),
-      ...(file.patch === undefined ? {} : { patch: clean(file.patch, 'code') })
-    }
+  const cleanFile = (file: ChangedFile): ChangedFile => ({
+    ...file,
+    filename: clean(file.filename, 'code'),
+    ...(file.previousFilename === undefined ? {} : { previousFilename: clean(file.previousFilename, 'code') }),
+    ...(file.patch === undefined ? {} : { patch: clean(file.patch, 'code') })
   })
+  const files = data.files.map(cleanFile)
   const context = fitContext(
     {
       title: clean(data.pr.title, 'prose').replace(/\s+/g, ' ').trim(),
@@ -119,11 +149,16 @@ function planWith(
     Math.floor(settings.maxInputTokens * CONTEXT_SHARE),
     tokenizer
   )
+  const since = options.since
+  const deltaFiles = since?.kind === 'delta' ? since.files.map(cleanFile) : []
+  const deltaCommits = since?.kind === 'delta' ? since.commits.map((commit) => firstLine(clean(commit.message, 'prose'))) : []
   const delimiter = chooseDelimiter(random, [
     context.title,
     context.body,
     ...context.commits,
-    ...files.flatMap((file) => [file.filename, file.previousFilename ?? '', file.patch ?? ''])
+    ...files.flatMap((file) => [file.filename, file.previousFilename ?? '', file.patch ?? '']),
+    ...deltaCommits,
+    ...deltaFiles.flatMap((file) => [file.filename, file.previousFilename ?? '', file.patch ?? ''])
   ])
 
   const overheads = measureOverheads(context, delimiter, settings, tokenizer)
@@ -131,12 +166,14 @@ function planWith(
   if (capacity(Math.max(overheads.map, overheads.single)) < MIN_FILE_CAPACITY) {
     return { needed: Math.max(overheads.map, overheads.single) + SAFETY_MARGIN_TOKENS + MIN_FILE_CAPACITY }
   }
+  // A summary that needs map-reduce keeps a call for the update request, which runs beside the reduce.
+  const updateCall = since?.kind === 'delta' && settings.maxModelCalls >= 3 ? 1 : 0
   const selection = selectFiles(
     { ...data, files },
     {
       include: settings.include,
       exclude: settings.exclude,
-      maxModelCalls: settings.maxModelCalls,
+      maxModelCalls: settings.maxModelCalls - updateCall,
       maxConcurrency: settings.maxConcurrency,
       singleCapacity: capacity(overheads.single),
       mapCapacity: capacity(overheads.map),
@@ -152,9 +189,99 @@ function planWith(
     context,
     delimiter,
     overheads,
-    tokenizer
+    tokenizer,
+    ...(since === undefined ? {} : { update: planUpdate() })
   }
   return { plan }
+
+  function planUpdate(): UpdatePlan {
+    if (since?.kind !== 'delta') return { kind: 'rewritten', from: since?.from ?? '', to: since?.to ?? '' }
+    const shown = deltaCommits.slice(0, MAX_UPDATE_COMMITS)
+    const more = deltaCommits.length - shown.length
+    const header: UpdatePrompt = {
+      from: since.from.slice(0, 7),
+      to: since.to.slice(0, 7),
+      commits: more > 0 ? [...shown, `[${more} more commits not shown]`] : shown,
+      sections: []
+    }
+    const base = { kind: 'delta' as const, from: since.from, to: since.to, paths: deltaFiles.map((file) => file.filename) }
+    // Commits that touched none of the PR's files (a merge of the base branch) leave nothing to describe.
+    if (deltaFiles.length === 0) return { ...base, prompt: header, request: 'none', tokens: 0 }
+    const schemaTokens = (schema: object): number => tokenizer.countTokens(JSON.stringify(schema))
+    const json = { format: 'json' as const, settings, delimiter }
+    if (selection.single) {
+      const inlineCost =
+        tokenizer.countChatTokens(singleMessages(context, [], json, header)) +
+        schemaTokens(SUMMARY_WITH_UPDATE_SCHEMA) -
+        tokenizer.countChatTokens(singleMessages(context, [], json)) -
+        overheads.schema
+      const used = selection.groups.flat().reduce((sum, packed) => sum + packed.tokens + SECTION_OVERHEAD_TOKENS, 0)
+      const inline = packDelta(deltaFiles, capacity(overheads.single) - used - inlineCost, tokenizer)
+      if (inline.complete) {
+        return {
+          ...base,
+          prompt: { ...header, sections: inline.sections },
+          request: 'inline',
+          tokens: inlineCost + inline.tokens
+        }
+      }
+    }
+    const ownCost = Math.max(
+      tokenizer.countChatTokens(updateMessages(context.title, header, json)) + schemaTokens(UPDATE_SCHEMA),
+      tokenizer.countChatTokens(updateMessages(context.title, header, { ...json, format: 'markdown' }))
+    )
+    const own = packDelta(deltaFiles, capacity(ownCost), tokenizer)
+    const callsNeeded = selection.single ? 2 : selection.groups.length + 2
+    const request = callsNeeded <= settings.maxModelCalls ? 'parallel' : 'none'
+    return { ...base, prompt: { ...header, sections: own.sections }, request, tokens: ownCost + own.tokens }
+  }
+}
+
+function firstLine(message: string): string {
+  return message.trim().split('\n')[0]?.trim() ?? ''
+}
+
+/**
+ * The delta's file sections within `capacity` tokens: compressed, a file too large for the room left
+ * trimmed to head and tail, and a file that no longer fits by its header only. `complete`: every file
+ * kept a diff.
+ */
+function packDelta(
+  files: readonly ChangedFile[],
+  capacity: number,
+  tokenizer: Tokenizer
+): { sections: string[]; tokens: number; complete: boolean } {
+  const sections: string[] = []
+  let used = 0
+  let complete = true
+  for (const file of files) {
+    const room = capacity - used - SECTION_OVERHEAD_TOKENS
+    const patch = compressPatch(file.patch ?? '')
+    const whole = fileSection(file, patch)
+    const wholeTokens = tokenizer.countTokensWithin(whole, room)
+    let section: string | undefined
+    let tokens = 0
+    if (wholeTokens !== undefined) {
+      section = whole
+      tokens = wholeTokens
+    } else {
+      complete = false
+      const trimmed = room > 0 ? trimToFit(file, patch, room, tokenizer, fileSection) : undefined
+      const header = fileSection(file, '')
+      const headerTokens = trimmed ? undefined : tokenizer.countTokensWithin(header, room)
+      if (trimmed) {
+        section = trimmed.section
+        tokens = trimmed.tokens
+      } else if (headerTokens !== undefined) {
+        section = header
+        tokens = headerTokens
+      }
+    }
+    if (section === undefined) break
+    sections.push(section)
+    used += tokens + SECTION_OVERHEAD_TOKENS
+  }
+  return { sections, tokens: used, complete: complete && sections.length === files.length }
 }
 
 function measureOverheads(context: PromptContext, delimiter: string, settings: Settings, tokenizer: Tokenizer): Overheads {

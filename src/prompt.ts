@@ -4,13 +4,16 @@
  * Workflow-author instructions are trusted and get their own labelled paragraph.
  */
 import { stripInvisible } from './invisible.js'
-import type { ChangedFile, ChatMessage, Settings, SummaryDoc } from './types.js'
+import type { ChangedFile, ChatMessage, Settings, SummaryDoc, UpdateDoc } from './types.js'
 
 /** Bumped whenever the wording or layout of a prompt changes, so the fingerprint changes with it. */
 export const PROMPT_VERSION = '1'
 
-/** single: the whole PR in one request; map: one group of files; reduce: partial results → final summary. */
-export type PromptKind = 'single' | 'map' | 'reduce'
+/**
+ * single: the whole PR in one request; map: one group of files; reduce: partial results → final
+ * summary; update: only the commits since the last summary, when they do not fit the single request.
+ */
+export type PromptKind = 'single' | 'map' | 'reduce' | 'update'
 /** json: structured output (SUMMARY_SCHEMA); markdown: for deployments that reject `json_schema`. */
 export type AnswerFormat = 'json' | 'markdown'
 
@@ -55,6 +58,62 @@ export const SUMMARY_SCHEMA: { readonly name: string; readonly schema: Record<st
   }
 }
 
+const UPDATE_OBJECT: Record<string, unknown> = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['overview', 'files'],
+  properties: {
+    overview: { type: 'string', description: 'What the new commits do, in 1-2 sentences.' },
+    files: {
+      type: 'array',
+      description: 'One short entry per file the new commits changed.',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['path', 'summary'],
+        properties: { path: { type: 'string' }, summary: { type: 'string' } }
+      }
+    }
+  }
+}
+
+/** SUMMARY_SCHEMA plus `update`: the commits since the last summary, answered in the same request. */
+export const SUMMARY_WITH_UPDATE_SCHEMA: { readonly name: string; readonly schema: Record<string, unknown> } = {
+  name: 'pull_request_summary_with_update',
+  schema: {
+    ...SUMMARY_SCHEMA.schema,
+    required: [...(SUMMARY_SCHEMA.schema.required as string[]), 'update'],
+    properties: { ...(SUMMARY_SCHEMA.schema.properties as Record<string, unknown>), update: UPDATE_OBJECT }
+  }
+}
+
+/** The answer of an `update` request on its own. */
+export const UPDATE_SCHEMA: { readonly name: string; readonly schema: Record<string, unknown> } = {
+  name: 'pull_request_update',
+  schema: UPDATE_OBJECT
+}
+
+/** An update answer (alone, or the `update` field of a summary), or undefined when it has another shape. */
+export function parseUpdateDoc(value: unknown): UpdateDoc | undefined {
+  const doc = value as { overview?: unknown; files?: unknown } | null
+  if (typeof doc !== 'object' || doc === null || typeof doc.overview !== 'string' || !Array.isArray(doc.files)) return undefined
+  const files = doc.files as Array<{ path?: unknown; summary?: unknown } | null>
+  if (!files.every((file) => typeof file?.path === 'string' && typeof file.summary === 'string')) return undefined
+  return {
+    overview: doc.overview,
+    files: (files as Array<{ path: string; summary: string }>).map(({ path, summary }) => ({ path, summary }))
+  }
+}
+
+/** The JSON of an update request, or undefined when it is not an update answer. */
+export function parseUpdateAnswer(content: string): UpdateDoc | undefined {
+  try {
+    return parseUpdateDoc(JSON.parse(content))
+  } catch {
+    return undefined
+  }
+}
+
 /** A structured answer, or undefined when `content` is not JSON of the SummaryDoc shape. */
 export function parseSummaryDoc(content: string): SummaryDoc | undefined {
   let value: unknown
@@ -76,11 +135,13 @@ export function parseSummaryDoc(content: string): SummaryDoc | undefined {
     (file: { path?: unknown; summary?: unknown } | null) => typeof file?.path === 'string' && typeof file.summary === 'string'
   )
   if (!changesOk || !filesOk) return undefined
+  const update = 'update' in doc ? parseUpdateDoc(doc.update) : undefined
   return {
     overview: doc.overview,
     changes: changes.map(({ area, points }: { area: string; points: string[] }) => ({ area, points })),
     files: files.map(({ path, summary }: { path: string; summary: string }) => ({ path, summary })),
-    risks: doc.risks
+    risks: doc.risks,
+    ...(update ? { update } : {})
   }
 }
 
@@ -168,7 +229,10 @@ Report:
 Write:
 - an overview of the whole pull request: what changed and why;
 - the changes grouped by area of the code base, merging the same area across partial summaries;
-- risks: breaking changes, migrations, security-relevant changes, and behaviour changes that are easy to miss, without duplicates.`
+- risks: breaking changes, migrations, security-relevant changes, and behaviour changes that are easy to miss, without duplicates.`,
+  update: `You tell the reviewers of a GitHub pull request what its newest commits changed since they last read its summary. The data holds only those commits: their messages and the diff between the head that was summarized last and the new head.
+
+Report what the new commits do, and one short entry per changed file.`
 }
 
 const STYLE = `State facts the data supports. When the reason for a change is not given, describe what it does instead of guessing why. No praise, no filler, no repetition of the title, no advice unless it names a concrete risk.
@@ -190,23 +254,39 @@ const ANSWER: Record<AnswerFormat, Record<PromptKind, string>> = {
 - overview: 2-4 sentences on what the pull request does and why;
 - changes: one entry per area, each with short points;
 - files: an empty list, except for files that a partial summary describes only in free text: give those one entry each;
-- risks: short statements; an empty list when there are none.`
+- risks: short statements; an empty list when there are none.`,
+    update: `Answer with the JSON object of the given schema:
+- overview: 1-2 sentences on what the new commits do;
+- files: one entry per file in the data, path exactly as written after "File:", summary in one sentence.`
   },
   markdown: {
     single: `Answer in GitHub markdown with exactly these sections: "### Overview" (2-4 sentences), "### Changes" (one bold area name per group, then bullet points), "### Files" (one bullet per file: the path in backticks, then one sentence), "### Risks" (bullet points, or "None identified."). No HTML, no images, no @-mentions.`,
     map: `Answer in GitHub markdown with exactly these sections: "### Overview" (1-3 sentences on this part), "### Changes" (one bold area name per group, then bullet points), "### Files" (one bullet per file: the path in backticks, then one sentence), "### Risks" (bullet points, or "None identified."). No HTML, no images, no @-mentions.`,
-    reduce: `Answer in GitHub markdown with exactly these sections: "### Overview" (2-4 sentences), "### Changes" (one bold area name per group, then bullet points), "### Files" (every file entry of the partial summaries, one bullet each: the path in backticks, then one sentence), "### Risks" (bullet points, or "None identified."). No HTML, no images, no @-mentions.`
+    reduce: `Answer in GitHub markdown with exactly these sections: "### Overview" (2-4 sentences), "### Changes" (one bold area name per group, then bullet points), "### Files" (every file entry of the partial summaries, one bullet each: the path in backticks, then one sentence), "### Risks" (bullet points, or "None identified."). No HTML, no images, no @-mentions.`,
+    update: `Answer in GitHub markdown: 1-2 sentences on what the new commits do, then one bullet per changed file (the path in backticks, then one sentence). No headings, no HTML, no images, no @-mentions.`
   }
 }
 
+/** Added to the single request's answer format when it carries the commits since the last summary. */
+const INLINE_UPDATE =
+  '- update: the part after "Changes since the last summary" only: overview in 1-2 sentences on what those new commits do, and one entry per file listed there.'
+
 /** The system message: task, rules about the fenced data, trusted instructions, answer format. */
-export function systemPrompt(kind: PromptKind, format: AnswerFormat, settings: PromptSettings, delimiter: string): string {
+export function systemPrompt(
+  kind: PromptKind,
+  format: AnswerFormat,
+  settings: PromptSettings,
+  delimiter: string,
+  withUpdate = false
+): string {
   const what =
-    kind === 'reduce'
-      ? "the pull request's title, description and commit messages, and the partial summaries (written from its diffs)"
-      : kind === 'map'
-        ? "the pull request's title, file names and diffs"
-        : "the pull request's title, description, commit messages, file names and diffs"
+    kind === 'update'
+      ? "the pull request's title, the messages of its new commits, and their file names and diffs"
+      : kind === 'reduce'
+        ? "the pull request's title, description and commit messages, and the partial summaries (written from its diffs)"
+        : kind === 'map'
+          ? "the pull request's title, file names and diffs"
+          : "the pull request's title, description, commit messages, file names and diffs"
   const paragraphs = [
     TASK[kind],
     STYLE,
@@ -218,7 +298,7 @@ export function systemPrompt(kind: PromptKind, format: AnswerFormat, settings: P
       `Instructions from the workflow author (trusted; they apply unless they contradict the rules above):\n${settings.instructions.trim()}`
     )
   }
-  paragraphs.push(ANSWER[format][kind])
+  paragraphs.push(withUpdate && format === 'json' ? `${ANSWER[format][kind]}\n${INLINE_UPDATE}` : ANSWER[format][kind])
   return paragraphs.join('\n\n')
 }
 
@@ -241,13 +321,47 @@ interface MessageOptions {
   readonly delimiter: string
 }
 
-/** The one request of a PR that fits it: context and every file section, in order. */
-export function singleMessages(context: PromptContext, sections: readonly string[], options: MessageOptions): ChatMessage[] {
+/** The commits since the last summary, as a request sees them. */
+export interface UpdatePrompt {
+  /** Short SHAs of the head summarized last and of the new head. */
+  readonly from: string
+  readonly to: string
+  /** Cleaned messages of the new commits. */
+  readonly commits: readonly string[]
+  /** File sections of the delta's diff, as fileSection renders them. */
+  readonly sections: readonly string[]
+}
+
+function updateParts(update: UpdatePrompt): string[] {
+  const commits = update.commits.map((message) => `- ${message.replace(/\n/g, '\n  ')}`).join('\n')
+  return [`Changes since the last summary (${update.from}..${update.to}):`, `New commits:\n${commits}`, ...update.sections]
+}
+
+/**
+ * The one request of a PR that fits it: context and every file section, in order; with `update` (and
+ * json answers) also the commits since the last summary, answered in the `update` field.
+ */
+export function singleMessages(
+  context: PromptContext,
+  sections: readonly string[],
+  options: MessageOptions,
+  update?: UpdatePrompt
+): ChatMessage[] {
+  const inline = update !== undefined && options.format === 'json'
+  const parts = [...contextParts(context), ...sections, ...(inline ? updateParts(update) : [])]
   return [
-    { role: 'system', content: systemPrompt('single', options.format, options.settings, options.delimiter) },
+    { role: 'system', content: systemPrompt('single', options.format, options.settings, options.delimiter, inline) },
+    { role: 'user', content: `Summarize this pull request.\n${fence(options.delimiter, parts)}` }
+  ]
+}
+
+/** The commits since the last summary on their own: for a PR whose summary needs more than one request. */
+export function updateMessages(title: string, update: UpdatePrompt, options: MessageOptions): ChatMessage[] {
+  return [
+    { role: 'system', content: systemPrompt('update', options.format, options.settings, options.delimiter) },
     {
       role: 'user',
-      content: `Summarize this pull request.\n${fence(options.delimiter, [...contextParts(context), ...sections])}`
+      content: `Summarize the new commits of this pull request.\n${fence(options.delimiter, [`Title: ${title}`, ...updateParts(update)])}`
     }
   ]
 }

@@ -4,7 +4,7 @@
  */
 import { explainGitHubError, statusOf, type Octokit } from './github.js'
 import { codePointLength, GITHUB_BODY_LIMIT } from './limits.js'
-import { DESCRIPTION_END, descriptionStart, findDescriptionSection, parseCommentMarker } from './marker.js'
+import { DESCRIPTION_END, descriptionStart, findDescriptionSection, type MarkerState, parseCommentMarker } from './marker.js'
 import type { Log, RepoRef } from './types.js'
 
 /** The login the default `GITHUB_TOKEN` posts as. */
@@ -32,7 +32,8 @@ export interface OurComment {
   readonly id: number
   readonly url: string
   readonly author: string
-  readonly fingerprint: string
+  /** What its marker records: fingerprint, head and update history. */
+  readonly marker: MarkerState
   readonly body: string
 }
 
@@ -79,7 +80,7 @@ export async function findOurComments(octokit: Octokit, target: PublishTarget, i
     id: comment.id,
     url: comment.html_url,
     author: comment.user?.login ?? '',
-    fingerprint: parseCommentMarker(comment.body)?.fingerprint ?? '',
+    marker: parseCommentMarker(comment.body) ?? { fingerprint: '' },
     body: comment.body ?? ''
   }))
 }
@@ -211,7 +212,7 @@ export async function publishDescription(
   octokit: Octokit,
   target: PublishTarget,
   section: SectionRenderer,
-  fingerprint: string,
+  marker: MarkerState | string,
   expectedHeadSha: string,
   log: Log
 ): Promise<'updated' | 'stale' | 'too-long'> {
@@ -226,7 +227,7 @@ export async function publishDescription(
     return 'stale'
   }
   const current = pull.body ?? ''
-  const next = spliceDescription(current, section, fingerprint, GITHUB_BODY_LIMIT)
+  const next = spliceDescription(current, section, marker, GITHUB_BODY_LIMIT)
   if (next === undefined) {
     log.warning(
       `The description of ${describe(target)} is too long (${codePointLength(current)} of ${GITHUB_BODY_LIMIT} characters) to add a summary section: nothing written; use publish: comment for this PR.`
@@ -260,7 +261,7 @@ export type SectionRenderer = (room: number) => string
 const MIN_SECTION_ROOM = 500
 
 /**
- * The PR body with our section (between `descriptionStart(fingerprint)` and `DESCRIPTION_END`)
+ * The PR body with our section (between `descriptionStart(marker)` and `DESCRIPTION_END`)
  * replaced, or appended after a blank line the first time. Human text above and below is kept byte
  * for byte, and only our section is fitted into what room the human text leaves under `limit` code
  * points. Undefined when that room is too small, or the rendered section does not fit it.
@@ -268,13 +269,13 @@ const MIN_SECTION_ROOM = 500
 export function spliceDescription(
   prBody: string,
   section: SectionRenderer,
-  fingerprint: string,
+  marker: MarkerState | string,
   limit: number
 ): string | undefined {
   const existing = findDescriptionSection(prBody)
   const before = existing ? prBody.slice(0, existing.start) : prBody + separatorAfter(prBody)
   const after = existing ? prBody.slice(existing.end) : ''
-  const build = (text: string): string => `${before}${descriptionStart(fingerprint)}\n${text}\n${DESCRIPTION_END}${after}`
+  const build = (text: string): string => `${before}${descriptionStart(marker)}\n${text}\n${DESCRIPTION_END}${after}`
   const room = limit - codePointLength(build(''))
   if (room < MIN_SECTION_ROOM) return undefined
   const body = build(section(room))

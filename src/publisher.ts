@@ -5,7 +5,7 @@
  */
 import type { Octokit } from './github.js'
 import { codePointLength } from './limits.js'
-import { commentMarker, descriptionSectionText, parseDescriptionMarker } from './marker.js'
+import { commentMarker, descriptionSectionText, type MarkerState, parseDescriptionMarker, type UpdateRecord } from './marker.js'
 import {
   findOurComments,
   publishComment,
@@ -21,6 +21,10 @@ import type { Log, PublishMode, PullRequestInfo } from './types.js'
 export interface PreviousSummary {
   /** Fingerprint of what was summarized then; '' for a neutral notice, which the next run retries. */
   readonly fingerprint: string
+  /** The head commit it summarized, when its marker records one (summaries before v1.1 do not). */
+  readonly head?: string
+  /** Earlier updates of the summary, oldest first. */
+  readonly history: readonly UpdateRecord[]
   /** The published markdown, without our marker. */
   readonly markdown: string
   /** Where it can be read: the comment, or the PR. */
@@ -33,8 +37,8 @@ export interface PreviousSummary {
 export interface SummaryToPublish {
   /** The markdown as rendered for GitHub's whole body limit. */
   readonly markdown: string
-  /** Recorded in our marker, so that the next run can tell an unchanged PR. */
-  readonly fingerprint: string
+  /** Recorded in our marker: the fingerprint that tells an unchanged PR, the head, the update history. */
+  readonly marker: MarkerState
   /** Renders the summary again within `room` code points, for a body that has less room. */
   readonly renderWithin: SectionRenderer
 }
@@ -81,7 +85,9 @@ function commentPublisher(octokit: Octokit, target: PublishTarget, log: Log): Pu
       const [oldest] = await ours
       if (!oldest) return undefined
       return {
-        fingerprint: oldest.fingerprint,
+        fingerprint: oldest.marker.fingerprint,
+        ...(oldest.marker.head ? { head: oldest.marker.head } : {}),
+        history: oldest.marker.history ?? [],
         markdown: oldest.body.slice(oldest.body.indexOf('\n') + 1),
         url: oldest.url,
         commentId: oldest.id
@@ -89,7 +95,7 @@ function commentPublisher(octokit: Octokit, target: PublishTarget, log: Log): Pu
     },
     async publish(summary) {
       const who: Identity = await identity
-      const body = `${commentMarker(summary.fingerprint)}\n${summary.markdown}`
+      const body = `${commentMarker(summary.marker)}\n${summary.markdown}`
       const comment = await publishComment(octokit, target, body, who, log)
       return { published: true, url: comment.url, commentId: comment.id }
     }
@@ -104,6 +110,8 @@ function descriptionPublisher(octokit: Octokit, target: PublishTarget, log: Log)
       if (!marker) return Promise.resolve(undefined)
       return Promise.resolve({
         fingerprint: marker.fingerprint,
+        ...(marker.head ? { head: marker.head } : {}),
+        history: marker.history ?? [],
         markdown: descriptionSectionText(pr.body) ?? '',
         url: pr.htmlUrl
       })
@@ -112,7 +120,7 @@ function descriptionPublisher(octokit: Octokit, target: PublishTarget, log: Log)
       // Next to the human text there may be less room: the section is rendered again to fit it.
       const section: SectionRenderer = (room) =>
         room >= codePointLength(summary.markdown) ? summary.markdown : summary.renderWithin(room)
-      const status = await publishDescription(octokit, target, section, summary.fingerprint, pr.headSha, log)
+      const status = await publishDescription(octokit, target, section, summary.marker, pr.headSha, log)
       return status === 'updated' ? { published: true, url: pr.htmlUrl } : { published: false, because: status }
     }
   }

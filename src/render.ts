@@ -8,8 +8,9 @@ import type { BlockContent, Heading, Html, ListItem, Paragraph, PhrasingContent,
 import { visit } from 'unist-util-visit'
 import { stripInvisible } from './invisible.js'
 import { codePointLength, GITHUB_BODY_LIMIT } from './limits.js'
+import type { UpdateRecord } from './marker.js'
 import { parseMarkdown, sanitizeTree, stringifyMarkdown } from './sanitize.js'
-import type { Coverage, FileNote, OmitReason, SummaryDoc, SummaryOutcome, Usage } from './types.js'
+import type { Coverage, FileNote, OmitReason, SummaryDoc, SummaryOutcome, UpdateDoc, Usage } from './types.js'
 
 /** Where the summary will be published and how it was made, for links and the footer. */
 export interface RenderContext {
@@ -23,6 +24,23 @@ export interface RenderContext {
   readonly authLabel: string
   /** Maximum length in code points. Default: DEFAULT_RENDER_LIMIT. */
   readonly limit?: number
+  /** What changed since the summary before this one, and the updates before that. */
+  readonly updates?: UpdatesContext
+}
+
+/** The "Since the last summary" section: the new commits' range and files, and earlier updates. */
+export interface UpdatesContext {
+  readonly since?:
+    | {
+        readonly kind: 'delta'
+        readonly from: string
+        readonly to: string
+        readonly commits: number
+        readonly paths: readonly string[]
+      }
+    | { readonly kind: 'rewritten'; readonly from: string; readonly to: string }
+  /** Earlier updates of the summary, oldest first (shown newest first). */
+  readonly history: readonly UpdateRecord[]
 }
 
 /**
@@ -34,6 +52,9 @@ export const DEFAULT_RENDER_LIMIT = GITHUB_BODY_LIMIT - 5_536 // 60,000
 
 /** Lists longer than this go into a collapsed <details> section. */
 const COLLAPSE_AFTER = 10
+
+/** Files of the "since the last summary" section named one by one; the rest are counted. */
+const MAX_UPDATE_FILES = 50
 
 /** Model texts are shortened to name every file, but not below this many code points each. */
 const MIN_TEXT_CAP = 2_000
@@ -74,6 +95,7 @@ export function renderSummary(outcome: SummaryOutcome, context: RenderContext): 
   // `rows`: walkthrough files with their link and summary; `named`: walkthrough files named at all
   // (the rest of them by name only); `listed`: files not summarized that are named with their reason.
   const uncapped = mainSections(outcome, Infinity, context)
+  const uncappedUpdates = updatesSection(outcome, Infinity, context)
   const compose = (cap: number, rows: number, named: number, listed: number) => {
     const main = cap === Infinity ? uncapped : mainSections(outcome, cap, context)
     const shown = Math.min(rows, walkthroughTotal)
@@ -81,6 +103,7 @@ export function renderSummary(outcome: SummaryOutcome, context: RenderContext): 
     return stringifyMarkdown({
       type: 'root',
       children: [
+        ...(cap === Infinity ? uncappedUpdates : updatesSection(outcome, cap, context)),
         ...main.lead,
         ...(cap === Infinity ? [] : [italicNote("Parts of the model's text were shortened to fit GitHub's comment size limit.")]),
         ...walkthroughSection(walkthrough, walkthroughTotal, shown, alsoChanged, context),
@@ -166,6 +189,74 @@ function mainSections(
   if (fallback.length > 0) return { lead: fallback, risks: [] }
   const notice = outcome.notice?.trim() ? outcome.notice : 'No summary was produced for this pull request.'
   return { lead: [heading(2, 'Summary'), ...untrustedBlocks(notice, cap, context)], risks: [] }
+}
+
+/**
+ * "Since the last summary": the range of the new commits, what they do (the model's words, when it
+ * was asked), and each file they changed; or that the branch was rewritten. Then the earlier updates,
+ * collapsed, one line each.
+ */
+function updatesSection(outcome: SummaryOutcome, cap: number, context: RenderContext): RootContent[] {
+  const updates = context.updates
+  if (!updates) return []
+  const nodes: RootContent[] = []
+  const { since } = updates
+  if (since?.kind === 'rewritten') {
+    nodes.push(
+      heading(2, 'Since the last summary'),
+      paragraph([
+        text('The branch was rewritten since the summary at '),
+        inlineCodePath(since.from.slice(0, 7)),
+        text(' (force-push or rebase): this summary covers the whole pull request again.')
+      ])
+    )
+  } else if (since) {
+    const narrative = outcome.update
+    const perFile = new Map('files' in (narrative ?? {}) ? (narrative as UpdateDoc).files.map((f) => [f.path, f.summary]) : [])
+    const range = `${count(since.commits)} new ${plural(since.commits, 'commit')}, ${count(since.paths.length)} ${plural(since.paths.length, 'file')}`
+    nodes.push(
+      heading(2, 'Since the last summary'),
+      paragraph([inlineCodePath(since.from.slice(0, 7)), text(' → '), inlineCodePath(since.to.slice(0, 7)), text(`: ${range}.`)])
+    )
+    if (narrative && 'markdown' in narrative) nodes.push(...untrustedBlocks(narrative.markdown, cap, context))
+    else if (narrative) nodes.push(...untrustedBlocks(narrative.overview, cap, context))
+    const shown = since.paths.slice(0, MAX_UPDATE_FILES)
+    if (shown.length > 0) {
+      nodes.push(
+        bulletList(
+          shown.map((path) => {
+            const summary = perFile.get(path)
+            const line: PhrasingContent[] = [
+              ...fileLink(path, context),
+              ...(summary ? [text(': '), ...untrustedPhrasing(summary, cap, context)] : [])
+            ]
+            return listItem([paragraph(line)])
+          })
+        ),
+        ...moreNote(since.paths.length - shown.length, 'file')
+      )
+    }
+  }
+  if (updates.history.length > 0) {
+    const lines = [...updates.history].reverse().map((record) => {
+      const what = record.files === undefined ? 'branch rewritten' : `${count(record.files)} ${plural(record.files, 'file')}`
+      return listItem([
+        paragraph([
+          text(`${record.at.replace('T', ' ').replace('Z', ' UTC')} · `),
+          inlineCodePath(record.from),
+          text(' → '),
+          inlineCodePath(record.to),
+          text(` · ${what}`)
+        ])
+      ])
+    })
+    nodes.push(
+      html(`<details>\n<summary>Earlier updates (${count(updates.history.length)})</summary>`),
+      bulletList(lines),
+      html('</details>')
+    )
+  }
+  return nodes
 }
 
 function keyChanges(doc: SummaryDoc, cap: number, context: RenderContext): RootContent[] {

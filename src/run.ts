@@ -8,12 +8,14 @@
 import type { AuthDeps } from './auth.js'
 import { ActionError } from './errors.js'
 import type { Octokit } from './github.js'
-import { withoutDescriptionSection } from './marker.js'
+import { readSinceLastSummary } from './delta.js'
+import { type MarkerState, MAX_HISTORY, type UpdateRecord, withoutDescriptionSection } from './marker.js'
 import type { Plan } from './plan.js'
 import { type Publication, createPublisher, type PreviousSummary } from './publisher.js'
 import { readPullRequest } from './pull.js'
 import { forkWithoutOidc, type RunEvent, type Skip, skipAfterRead, skippedResult } from './skips.js'
-import type { Log, PullRequestData, RepoRef, RunResult, Settings, SummaryOutcome } from './types.js'
+import type { UpdatesContext } from './render.js'
+import type { Log, PullRequestData, RepoRef, RunResult, Settings, SinceLastSummary, SummaryOutcome } from './types.js'
 
 /** A Log that can also fold a stage's lines into a group (`core.group` on a runner). */
 export interface RunLog extends Log {
@@ -74,12 +76,17 @@ export async function run(context: RunContext): Promise<RunResult> {
   const print = fingerprint(authored, settings)
   if (previous && previous.fingerprint === print) return unchanged(data, previous, log)
 
-  const plan = await planSummary(authored, settings)
+  // New commits since the summary before: what they changed gets a section of its own.
+  const since =
+    previous?.head && previous.head !== data.pr.headSha
+      ? await readSinceLastSummary(context.github, context.repo, { from: previous.head, to: data.pr.headSha }, data.files, log)
+      : undefined
+  const plan = await planSummary(authored, settings, since ? { since } : {})
   log.debug(
     `Removed ${plan.removedCharacters} hidden characters (HTML comments, zero-width, bidi, tags) from PR text before prompting.`
   )
   log.info(
-    `Plan: ${plan.coverage.summarized.length} of ${plan.coverage.filesTotal} files to the model in ${plan.single ? 'one request' : `${plan.groups.length} map requests + 1 reduce`}; ${plan.coverage.excluded.length} excluded, ${plan.coverage.omitted.length} omitted.`
+    `Plan: ${plan.coverage.summarized.length} of ${plan.coverage.filesTotal} files to the model in ${plan.single ? 'one request' : `${plan.groups.length} map requests + 1 reduce`}; ${plan.coverage.excluded.length} excluded, ${plan.coverage.omitted.length} omitted${describeUpdate(plan)}.`
   )
   if (plan.coverage.summarized.length === 0) return skip(nothingToSend(plan, data), filesTotal, log)
 
@@ -94,6 +101,7 @@ export async function run(context: RunContext): Promise<RunResult> {
     )
   }
 
+  const history = previous?.history ?? []
   const { renderSummary, DEFAULT_RENDER_LIMIT } = await rendering
   const renderWithin = (limit: number): string =>
     renderSummary(outcome, {
@@ -103,12 +111,18 @@ export async function run(context: RunContext): Promise<RunResult> {
       number: target.number,
       deployment: settings.deployment,
       authLabel,
-      limit: Math.min(limit, DEFAULT_RENDER_LIMIT)
+      limit: Math.min(limit, DEFAULT_RENDER_LIMIT),
+      ...(since || history.length > 0 ? { updates: { ...(since ? { since: sinceForRender(since) } : {}), history } } : {})
     })
   const markdown = renderWithin(DEFAULT_RENDER_LIMIT)
-  const publication = await log.group(`Publishing (${settings.publish})`, () =>
+  const marker: MarkerState = {
     // A notice is published without the fingerprint, so that a re-run of the same PR tries again.
-    publisher.publish({ markdown, fingerprint: outcome.notice ? '' : print, renderWithin }, data.pr)
+    fingerprint: outcome.notice ? '' : print,
+    head: data.pr.headSha,
+    history: since ? [...history, updateRecord(since, context.now())].slice(-MAX_HISTORY) : history
+  }
+  const publication = await log.group(`Publishing (${settings.publish})`, () =>
+    publisher.publish({ markdown, marker, renderWithin }, data.pr)
   )
 
   return {
@@ -155,6 +169,32 @@ async function summarizeWithAzure(
   const client = await model.createModelClient(settings, azure, { log, timeoutMs: remainingMs, maxRetries: 4 })
   const outcome = await log.group('Summarizing', () => summarize.summarize(plan, client, settings, log))
   return { outcome, authLabel: azure.label }
+}
+
+/** The plan for the commits since the last summary, for the log. */
+function describeUpdate(plan: Plan): string {
+  const update = plan.update
+  if (!update) return ''
+  if (update.kind === 'rewritten') return `; the branch was rewritten since ${update.from.slice(0, 7)}`
+  const how = { inline: 'in the same request', parallel: 'in a request beside it', none: 'named only' }[update.request]
+  return `; ${update.paths.length} files changed since ${update.from.slice(0, 7)}, ${how}`
+}
+
+/** The section's view of what changed: counts and paths, no patches. */
+function sinceForRender(since: SinceLastSummary): NonNullable<UpdatesContext['since']> {
+  if (since.kind === 'rewritten') return since
+  const { from, to } = since
+  return { kind: 'delta', from, to, commits: since.commits.length, paths: since.files.map((file) => file.filename) }
+}
+
+/** This update, for the history the marker keeps. */
+function updateRecord(since: SinceLastSummary, now: number): UpdateRecord {
+  return {
+    at: `${new Date(now).toISOString().slice(0, 16)}Z`,
+    from: since.from.slice(0, 7),
+    to: since.to.slice(0, 7),
+    ...(since.kind === 'delta' ? { files: since.files.length } : {})
+  }
 }
 
 /** Every file was excluded or had no diff: named in the notice, so that a filter mistake shows. */

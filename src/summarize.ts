@@ -10,16 +10,20 @@ import {
   fileSection,
   mapMessages,
   parseSummaryDoc,
+  parseUpdateAnswer,
   partialText,
   reduceMessages,
   singleMessages,
-  SUMMARY_SCHEMA
+  SUMMARY_SCHEMA,
+  SUMMARY_WITH_UPDATE_SCHEMA,
+  updateMessages,
+  UPDATE_SCHEMA
 } from './prompt.js'
 import type { ModelClient } from './model.js'
-import { type Plan, SAFETY_MARGIN_TOKENS } from './plan.js'
+import { type Plan, SAFETY_MARGIN_TOKENS, type UpdatePlan } from './plan.js'
 import { type PackedFile, refit, SECTION_OVERHEAD_TOKENS } from './select.js'
 import type { Tokenizer } from './tokens.js'
-import type { ChatMessage, FileNote, Log, Settings, SummaryDoc, SummaryOutcome } from './types.js'
+import type { ChatMessage, FileNote, Log, Settings, SummaryDoc, SummaryOutcome, UpdateDoc } from './types.js'
 
 /** After `context_length_exceeded`, the request is rebuilt within this share of its budget, once. */
 export const CONTEXT_LENGTH_SHRINK = 0.7
@@ -28,15 +32,27 @@ export const FILTERED_NOTICE = 'No summary this time: the Azure OpenAI content f
 export const EMPTY_NOTICE = 'No summary this time: the model returned an empty answer for this pull request.'
 export const UNREADABLE_NOTICE = 'No summary this time: the model returned an answer that could not be read.'
 
+/** The structured answer a request asks for: its json_schema and how to read it. */
+interface AnswerShape<T> {
+  readonly schema: { readonly name: string; readonly schema: Record<string, unknown> }
+  parse(content: string): T | undefined
+}
+
+const SUMMARY: AnswerShape<SummaryDoc> = { schema: SUMMARY_SCHEMA, parse: parseSummaryDoc }
+/** The single request that also carries the commits since the last summary (its `update` field). */
+const SUMMARY_WITH_UPDATE: AnswerShape<SummaryDoc> = { schema: SUMMARY_WITH_UPDATE_SCHEMA, parse: parseSummaryDoc }
+const UPDATE: AnswerShape<UpdateDoc> = { schema: UPDATE_SCHEMA, parse: parseUpdateAnswer }
+
 /** What one request produced. */
-type Answer =
-  | { readonly kind: 'doc'; readonly doc: SummaryDoc }
+type Answer<T = SummaryDoc> =
+  | { readonly kind: 'doc'; readonly doc: T }
   | { readonly kind: 'markdown'; readonly markdown: string }
   | { readonly kind: 'filtered' | 'empty' }
   | { readonly kind: 'unreadable'; readonly content: string }
   | { readonly kind: 'no-calls'; readonly error: unknown }
 
 type BuildRequest = (format: AnswerFormat, scale: number) => ChatMessage[]
+type UpdatePlanOf<K extends UpdatePlan['kind']> = Extract<UpdatePlan, { kind: K }>
 
 /** State of one summarize run: call budget, answer format, usage, files dropped on the way. */
 class Session {
@@ -68,7 +84,7 @@ class Session {
    * within a smaller budget after `context_length_exceeded`. The first call was reserved up front;
    * a retry takes a call only if one is left beyond the reserved ones.
    */
-  async ask(label: string, build: BuildRequest): Promise<Answer> {
+  async ask<T>(label: string, build: BuildRequest, shape: AnswerShape<T>): Promise<Answer<T>> {
     let scale = 1
     let markdownOnly = false
     let lastError: unknown
@@ -84,7 +100,7 @@ class Session {
         result = await this.model.chat({
           messages,
           maxOutputTokens: this.settings.maxOutputTokens,
-          ...(format === 'json' ? { jsonSchema: SUMMARY_SCHEMA } : {})
+          ...(format === 'json' ? { jsonSchema: shape.schema } : {})
         })
       } catch (error) {
         lastError = error
@@ -116,7 +132,7 @@ class Session {
       if (result.filtered) return { kind: 'filtered' }
       if (result.content.trim() === '') return { kind: 'empty' }
       if (format === 'markdown') return { kind: 'markdown', markdown: result.content.trim() }
-      const doc = parseSummaryDoc(result.content)
+      const doc = shape.parse(result.content)
       if (doc) return { kind: 'doc', doc }
       if (this.callsLeft - this.reserved <= 0) return { kind: 'unreadable', content: result.content }
       this.log.info(`The ${label} answer was not the JSON that was asked for: asking for markdown once.`)
@@ -125,9 +141,14 @@ class Session {
   }
 
   /** Builds a single or map request for `files`, refitting them when `scale` or an exact count demands it. */
-  fileRequest(kind: 'single' | 'map', files: readonly PackedFile[]): { build: BuildRequest; files: () => readonly PackedFile[] } {
+  fileRequest(
+    kind: 'single' | 'map',
+    files: readonly PackedFile[],
+    update?: UpdatePlanOf<'delta'>
+  ): { build: BuildRequest; files: () => readonly PackedFile[] } {
     let current = files
-    const overhead = kind === 'single' ? this.plan.overheads.single : this.plan.overheads.map
+    const overhead = (kind === 'single' ? this.plan.overheads.single : this.plan.overheads.map) + (update?.tokens ?? 0)
+    const shape = update ? SUMMARY_WITH_UPDATE : SUMMARY
     const build: BuildRequest = (format, scale) => {
       const limit = Math.floor(this.settings.maxInputTokens * scale)
       let capacity = limit - overhead - SAFETY_MARGIN_TOKENS
@@ -135,7 +156,7 @@ class Session {
         const sections = current.map((packed) => packed.section)
         const options = { format, settings: this.settings, delimiter: this.plan.delimiter }
         return kind === 'single'
-          ? singleMessages(this.plan.context, sections, options)
+          ? singleMessages(this.plan.context, sections, options, update?.prompt)
           : mapMessages(this.plan.context.title, sections, options)
       }
       for (let attempt = 0; ; attempt++) {
@@ -143,7 +164,7 @@ class Session {
           current = this.refit(current, capacity)
         }
         const messages = render()
-        const excess = this.count(messages, format) - limit
+        const excess = this.count(messages, format, shape) - limit
         if (excess <= 0) return messages
         if (attempt === 4) throw new Error(`Could not fit a ${kind} request into ${limit} tokens (${excess} over).`)
         capacity -= excess + SAFETY_MARGIN_TOKENS
@@ -186,8 +207,33 @@ class Session {
     }
   }
 
-  private count(messages: readonly ChatMessage[], format: AnswerFormat): number {
-    return this.tokenizer.countChatTokens(messages) + (format === 'json' ? this.plan.overheads.schema : 0)
+  /**
+   * The update request: the new commits and as many of the delta's file sections as the planned room
+   * holds; after `context_length_exceeded` (scale below 1) sections are dropped from the end.
+   */
+  updateRequest(update: UpdatePlanOf<'delta'>): BuildRequest {
+    return (format, scale) => {
+      const limit = Math.floor(this.settings.maxInputTokens * scale)
+      const options = { format, settings: this.settings, delimiter: this.plan.delimiter }
+      const sections = [...update.prompt.sections]
+      for (;;) {
+        const messages = updateMessages(this.plan.context.title, { ...update.prompt, sections }, options)
+        if (this.count(messages, format, UPDATE) <= limit || sections.length === 0) return messages
+        sections.pop()
+      }
+    }
+  }
+
+  private readonly schemaTokens = new Map<AnswerShape<unknown>, number>()
+
+  private count(messages: readonly ChatMessage[], format: AnswerFormat, shape: AnswerShape<unknown> = SUMMARY): number {
+    if (format !== 'json') return this.tokenizer.countChatTokens(messages)
+    let schema = this.schemaTokens.get(shape)
+    if (schema === undefined) {
+      schema = this.tokenizer.countTokens(JSON.stringify(shape.schema))
+      this.schemaTokens.set(shape, schema)
+    }
+    return this.tokenizer.countChatTokens(messages) + schema
   }
 
   private refit(files: readonly PackedFile[], capacity: number): PackedFile[] {
@@ -203,11 +249,16 @@ class Session {
     }
   }
 
-  outcome(result: { doc: SummaryDoc } | { markdown: string } | { notice: string }): SummaryOutcome {
+  outcome(
+    result: { doc: SummaryDoc } | { markdown: string } | { notice: string },
+    update?: UpdateDoc | { markdown: string }
+  ): SummaryOutcome {
     const dropped = new Set(this.dropped.map((note) => note.path))
     const { coverage } = this.plan
+    const inline = 'doc' in result ? result.doc.update : undefined
     return {
       ...result,
+      ...((update ?? inline) ? { update: update ?? inline } : {}),
       usage: {
         promptTokens: this.promptTokens,
         completionTokens: this.completionTokens,
@@ -266,22 +317,32 @@ async function inParallel<T, R>(items: readonly T[], limit: number, task: (item:
  */
 export async function summarize(plan: Plan, model: ModelClient, settings: Settings, log: Log): Promise<SummaryOutcome> {
   const session = new Session(plan, model, settings, log, plan.tokenizer)
+  const update = plan.update?.kind === 'delta' && plan.update.request !== 'none' ? plan.update : undefined
+  const parallel = update?.request === 'parallel' ? update : undefined
+  // The update request runs beside the last summary request (single or reduce): never a round of its own.
+  const askUpdate = (): Promise<UpdateDoc | { markdown: string } | undefined> =>
+    parallel ? updateBeside(session, parallel, log) : Promise.resolve(undefined)
 
   if (plan.single) {
-    session.reserved = 1
-    const request = session.fileRequest('single', plan.groups[0] ?? [])
-    const answer = await session.ask('summary', request.build)
+    session.reserved = 1 + (parallel ? 1 : 0)
+    const inline = update?.request === 'inline' ? update : undefined
+    const request = session.fileRequest('single', plan.groups[0] ?? [], inline)
+    const [answer, updated] = await side(
+      settings.maxConcurrency,
+      () => session.ask('summary', request.build, inline ? SUMMARY_WITH_UPDATE : SUMMARY),
+      askUpdate
+    )
     if (answer.kind === 'no-calls') throw answer.error
-    if (answer.kind === 'doc') return session.outcome({ doc: answer.doc })
-    if (answer.kind === 'markdown') return session.outcome({ markdown: answer.markdown })
+    if (answer.kind === 'doc') return session.outcome({ doc: answer.doc }, updated)
+    if (answer.kind === 'markdown') return session.outcome({ markdown: answer.markdown }, updated)
     return session.outcome({ notice: noticeFor(answer) })
   }
 
   // Every map request and the reduce get their first call before any retry gets one.
-  session.reserved = plan.groups.length + 1
+  session.reserved = plan.groups.length + 1 + (parallel ? 1 : 0)
   const answers = await inParallel(plan.groups, settings.maxConcurrency, async (files, index) => {
     const request = session.fileRequest('map', files)
-    const answer = await session.ask(`map ${index + 1}/${plan.groups.length}`, request.build)
+    const answer = await session.ask(`map ${index + 1}/${plan.groups.length}`, request.build, SUMMARY)
     return { answer, files: request.files() }
   })
   const partials: Array<SummaryDoc | string> = []
@@ -304,12 +365,47 @@ export async function summarize(plan: Plan, model: ModelClient, settings: Settin
     return session.outcome({ notice: noticeFor(failure) })
   }
 
-  const answer = await session.ask('reduce', session.reduceRequest(partials))
+  const [answer, updated] = await side(
+    settings.maxConcurrency,
+    () => session.ask('reduce', session.reduceRequest(partials), SUMMARY),
+    askUpdate
+  )
   if (answer.kind === 'no-calls') throw answer.error
   if (answer.kind === 'doc') {
     const mapped = partials.flatMap((partial) => (typeof partial === 'string' ? [] : partial.files))
-    return session.outcome({ doc: { ...answer.doc, files: [...mapped, ...answer.doc.files] } })
+    return session.outcome({ doc: { ...answer.doc, files: [...mapped, ...answer.doc.files] } }, updated)
   }
-  if (answer.kind === 'markdown') return session.outcome({ markdown: answer.markdown })
+  if (answer.kind === 'markdown') return session.outcome({ markdown: answer.markdown }, updated)
   return session.outcome({ notice: noticeFor(answer) })
+}
+
+/** `main` and `beside` together when `concurrency` allows two requests in flight, else one after the other. */
+async function side<A, B>(concurrency: number, main: () => Promise<A>, beside: () => Promise<B>): Promise<[A, B]> {
+  if (concurrency >= 2) return Promise.all([main(), beside()])
+  const first = await main()
+  return [first, await beside()]
+}
+
+/**
+ * The update request. Its answer only adds to the summary, so a failure costs the narrative, never
+ * the run: the files the new commits changed are still named.
+ */
+async function updateBeside(
+  session: Session,
+  update: UpdatePlanOf<'delta'>,
+  log: Log
+): Promise<UpdateDoc | { markdown: string } | undefined> {
+  try {
+    const answer = await session.ask('update', session.updateRequest(update), UPDATE)
+    if (answer.kind === 'doc') return answer.doc
+    if (answer.kind === 'markdown') return { markdown: answer.markdown }
+    log.warning(
+      `The request for the changes since the last summary produced no answer (${answer.kind}): their files are listed without it.`
+    )
+  } catch (error) {
+    log.warning(
+      `The request for the changes since the last summary failed (${error instanceof Error ? error.message : String(error)}): their files are listed without it.`
+    )
+  }
+  return undefined
 }

@@ -95,6 +95,21 @@ export interface CommitInfo {
   readonly message: string
 }
 
+/**
+ * What changed since the summary before this one. `delta`: the commits pushed on top of the head
+ * summarized last (the compare API), and the PR's files they changed, with the delta's patches.
+ * `rewritten`: that head is no longer an ancestor of the new one (force-push, rebase).
+ */
+export type SinceLastSummary =
+  | {
+      readonly kind: 'delta'
+      readonly from: string
+      readonly to: string
+      readonly commits: readonly CommitInfo[]
+      readonly files: readonly ChangedFile[]
+    }
+  | { readonly kind: 'rewritten'; readonly from: string; readonly to: string }
+
 /** Everything read from GitHub about the PR. */
 export interface PullRequestData {
   readonly pr: PullRequestInfo
@@ -144,6 +159,14 @@ export interface SummaryDoc {
   readonly changes: ReadonlyArray<{ readonly area: string; readonly points: readonly string[] }>
   readonly files: ReadonlyArray<{ readonly path: string; readonly summary: string }>
   readonly risks: readonly string[]
+  /** What the commits since the last summary did, when the request asked for it too. */
+  readonly update?: UpdateDoc
+}
+
+/** The model's account of the commits since the last summary. */
+export interface UpdateDoc {
+  readonly overview: string
+  readonly files: ReadonlyArray<{ readonly path: string; readonly summary: string }>
 }
 
 /** What the summarize stage produced. Exactly one of doc / markdown / notice is set. */
@@ -153,6 +176,8 @@ export interface SummaryOutcome {
   readonly markdown?: string
   /** A neutral notice (empty or content-filtered answer). */
   readonly notice?: string
+  /** What the commits since the last summary did: structured, or markdown from a deployment without json_schema. */
+  readonly update?: UpdateDoc | { readonly markdown: string }
   readonly usage: Usage
   readonly coverage: Coverage
 }

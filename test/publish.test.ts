@@ -147,7 +147,7 @@ describe('findOurComments', () => {
         id: 3,
         url: 'https://github.com/octo/app/pull/7#issuecomment-3',
         author: 'alice',
-        fingerprint: 'cc',
+        marker: { fingerprint: 'cc' },
         body: ours('cc', 'the real one')
       }
     ])

@@ -209,8 +209,9 @@ describe('publish: description', () => {
     expect(errors(second)).toEqual([])
     expect(second.outputs.skipped).toBe('')
     const afterSecond = description(pr)
-    const fingerprint = /fingerprint=([0-9a-f]{64}) -->/.exec(afterSecond)?.[1]
-    expect(afterSecond).toBe(`${above}${START}${fingerprint} -->\n${second.outputs.summary}\n${END}${below}`)
+    const [, fingerprint, head] = /fingerprint=([0-9a-f]{64}) head=([0-9a-f]{40}) -->/.exec(afterSecond) ?? []
+    expect(head).toBe(emu.github.pull(pr.owner, pr.repo, pr.number).headSha)
+    expect(afterSecond).toBe(`${above}${START}${fingerprint} head=${head} -->\n${second.outputs.summary}\n${END}${below}`)
     expect(afterSecond).toContain('Second overview after the human edit.')
     expect(afterSecond).not.toContain('First overview')
     expect(afterSecond.split(START)).toHaveLength(2)
