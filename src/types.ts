@@ -85,8 +85,10 @@ export interface ChangedFile {
   readonly status: FileStatus
   readonly additions: number
   readonly deletions: number
-  /** Absent for binary files and for diffs GitHub considers too large. */
+  /** Absent for binary files, empty files and diffs GitHub considers too large. */
   readonly patch?: string
+  /** Blob id of the file at the head, as GitHub lists it; tells an added empty file from a binary one. */
+  readonly sha?: string
 }
 
 export interface CommitInfo {
