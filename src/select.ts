@@ -5,7 +5,9 @@
  */
 import { Minimatch, type MinimatchOptions } from 'minimatch'
 import { MAX_TOKEN_BYTES, type Tokenizer } from './tokens.js'
-import type { ChangedFile, Coverage, FileNote, OmitReason, PullRequestData } from './types.js'
+import type { ChangedFile, Coverage, FileKind, FileNote, OmitReason, PullRequestData } from './types.js'
+
+export type { FileKind } from './types.js'
 
 /** Extensions GitHub sends no patch for, or whose text diff says nothing to a reader. */
 // prettier-ignore
@@ -58,8 +60,7 @@ export const DEFAULT_EXCLUDES: readonly string[] = [
  * (docs/ranking.md): the code itself, then its tests, configuration and docs, then translations,
  * then fixtures, snapshots and other data.
  */
-export const FILE_KINDS = ['source', 'test', 'config', 'docs', 'translation', 'data'] as const
-export type FileKind = (typeof FILE_KINDS)[number]
+export const FILE_KINDS: readonly FileKind[] = ['source', 'test', 'config', 'docs', 'translation', 'data']
 
 // ISO 639-1: a file named after one of these (`de.json`, `messages_pt_BR.properties`) holds a language.
 const ISO_639_1 =
@@ -386,7 +387,7 @@ interface Packing {
 }
 
 function note(file: ChangedFile, reason: OmitReason): FileNote {
-  return { path: file.filename, additions: file.additions, deletions: file.deletions, reason }
+  return { path: file.filename, additions: file.additions, deletions: file.deletions, reason, kind: fileKind(file.filename) }
 }
 
 /**

@@ -114,11 +114,16 @@ export type OmitReason =
   | 'call-cap' // did not fit within max-model-calls
   | 'no-answer' // its request was content-filtered or answered with nothing
 
+/** What a file is to a reviewer (src/select.ts, fileKind); when not every diff fits, they are sent in this order. */
+export type FileKind = 'source' | 'test' | 'config' | 'docs' | 'translation' | 'data'
+
 export interface FileNote {
   readonly path: string
   readonly additions: number
   readonly deletions: number
   readonly reason: OmitReason
+  /** Set by the selection: lets the comment say what kind of files the budget left out. */
+  readonly kind?: FileKind
 }
 
 export interface Coverage {

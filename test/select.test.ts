@@ -524,10 +524,10 @@ describe('selectFiles', () => {
       filesTotal: 5,
       summarized: ['src/a.ts', 'src/new-name.ts'],
       compressed: [],
-      excluded: [{ path: 'package-lock.json', additions: 50, deletions: 0, reason: 'excluded' }],
+      excluded: [{ path: 'package-lock.json', additions: 50, deletions: 0, reason: 'excluded', kind: 'config' }],
       omitted: [
-        { path: 'assets/logo.png', additions: 0, deletions: 0, reason: 'binary' },
-        { path: 'data/huge.csv', additions: 90_000, deletions: 0, reason: 'too-large' }
+        { path: 'assets/logo.png', additions: 0, deletions: 0, reason: 'binary', kind: 'source' },
+        { path: 'data/huge.csv', additions: 90_000, deletions: 0, reason: 'too-large', kind: 'data' }
       ],
       unlisted: 0
     })
@@ -548,8 +548,8 @@ describe('selectFiles', () => {
     const { coverage } = selection
     // In review order: the model file (source by its path) before the catalogue (a translation).
     expect(coverage.omitted).toEqual([
-      { path: 'models/detector.onnx', additions: 0, deletions: 0, reason: 'binary' },
-      { path: 'locale/de/LC_MESSAGES/app.mo', additions: 0, deletions: 0, reason: 'binary' }
+      { path: 'models/detector.onnx', additions: 0, deletions: 0, reason: 'binary', kind: 'source' },
+      { path: 'locale/de/LC_MESSAGES/app.mo', additions: 0, deletions: 0, reason: 'binary', kind: 'translation' }
     ])
     expect([...coverage.summarized].sort()).toEqual(
       ['bin/run.sh', 'src/a.ts', 'src/gone.bin.txt', 'src/new-name.ts', 'src/pkg/__init__.py'].sort()
@@ -810,7 +810,7 @@ describe('refit', () => {
     const first = group[0]?.tokens ?? 0
     const result = refit(group, first + SECTION_OVERHEAD_TOKENS + 5, tokenizer, fileSection)
     expect(result.files.map((packed) => packed.file.filename)).toEqual(['src/a.ts'])
-    expect(result.dropped).toEqual([{ path: 'src/b.ts', additions: 30, deletions: 0, reason: 'budget' }])
+    expect(result.dropped).toEqual([{ path: 'src/b.ts', additions: 30, deletions: 0, reason: 'budget', kind: 'source' }])
   })
 
   it('trims the first file when it alone is too large', () => {
