@@ -149,11 +149,11 @@ function isTranslation(path: string, name: string): boolean {
 const KIND_RANK = new Map<FileKind, number>(FILE_KINDS.map((kind, index) => [kind, index]))
 
 /**
- * Size class of a change: changed lines rounded down to a power of two, so that a 300-line and a
- * 310-line change count as the same size (then ordered by path), capped so that a huge generated-
+ * Size class of a change: log2 of its changed lines + 1, rounded down, so that a 300-line and a
+ * 310-line change count as the same size (then ordered by path); capped so that a huge generated-
  * looking change does not outrank every ordinary one.
  */
-const MAX_SIZE_CLASS = 9 // 512 lines and more
+const MAX_SIZE_CLASS = 9 // 511 changed lines and more
 function sizeClass(changedLines: number): number {
   return Math.min(MAX_SIZE_CLASS, Math.floor(Math.log2(changedLines + 1)))
 }
