@@ -13,6 +13,8 @@
  *   interval is [received, answered], and rounds are the longest chain of requests each of which started
  *   after the previous one was answered (the critical path); tokens are recounted with the emulator's
  *   own billing function;
+ * - diffs sent: the file paths in the model requests (the `File:` headers of the prompt), and how many
+ *   of them are the PR's source files (each case says which paths are its source);
  * - peak RSS and JavaScript loaded: a `--require` preload in the action's process registers a
  *   synchronous `module.registerHooks` load hook (Node ≥ 22.15, in-thread, sees both `import` and
  *   `require`, chunks loaded with a dynamic `import()` included) and, at exit, writes
@@ -27,7 +29,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base'
 import { generatedPullRequest, pullRequestEvent } from '../test/emulators/fixtures.mjs'
 import { startEmulators } from '../test/emulators/index.mjs'
-import { countPromptTokens } from '../test/emulators/openai.mjs'
+import { countPromptTokens, filePathsIn } from '../test/emulators/openai.mjs'
+import { releasePullRequest } from '../test/emulators/release-fixture.mjs'
 import { ACTION_ENTRY, runAction } from '../test/emulators/run-action.mjs'
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
@@ -50,7 +53,12 @@ const MB = 1024 * 1024
  * @typedef {ReturnType<typeof generatedPullRequest>} FixturePull
  * @typedef {Awaited<ReturnType<typeof startEmulators>>} Emulators
  * @typedef {{ start: number, end: number | undefined, record: { status?: number, body: any } }} ChatInterval
- * @typedef {{ label: string, key: string, make: (number: number) => FixturePull }} PullCase
+ * @typedef {object} PullCase
+ * @property {string} label
+ * @property {string} key
+ * @property {(number: number) => FixturePull} make
+ * @property {(path: string) => boolean} isSource Which of the PR's files are its source code.
+ * @property {Record<string, string>} [inputs] Inputs on top of the emulators' defaults.
  * @typedef {'github' | 'oidc' | 'entra' | 'openai'} Service
  * @typedef {object} RunMetrics
  * @property {string} label
@@ -71,21 +79,51 @@ const MB = 1024 * 1024
  * @property {number} githubRequests
  * @property {number} filesInPr
  * @property {number} filesNamed PR files whose path appears in the published comment.
+ * @property {number} filesSent PR files whose diff (or header) reached the model, in any request.
+ * @property {number} sourceSent Of those, the PR's source files.
+ * @property {number} sourceInPr The PR's source files.
+ * @property {number} buildOutputSent Files sent from build output folders (dist/, locale/ copies, min/).
  * @property {number | undefined} peakRssKb
  * @property {{ bytes: number, files: string[], outside: string[] } | undefined} jsLoaded dist/*.js loaded, and any JS loaded from outside dist/.
  */
 
-/** The pull requests of the benchmark, smallest first. 523 files is the PR the peers were measured on. */
+/** Source of the generated PRs: `src/` (their tests, docs and config live elsewhere). @param {string} path */
+const generatedSource = (path) => path.startsWith('src/')
+/** Source of the release PR: the library's modules, not its translations or build copies. @param {string} path */
+const releaseSource = (path) => path.startsWith('src/lib/')
+/** Build copies in the release PR. */
+const BUILD_OUTPUT = /^(?:dist|locale|min)\//
+
+/**
+ * The pull requests of the benchmark, smallest first. 523 files is the PR the peers were measured on;
+ * the release PR is a real-shaped one of the same size whose source alone is more than the budget at
+ * 8,000 tokens (src/lib/ code, src/locale/ translations, dist/ and locale/ build copies).
+ */
 export const PULL_CASES = /** @type {PullCase[]} */ ([
   ...[3, 50, 523, 1_000, 3_200].map((files) => ({
     label: `${files.toLocaleString('en-US')} files`,
     key: `files-${files}`,
-    make: (/** @type {number} */ number) => generatedPullRequest({ files, number })
+    make: (/** @type {number} */ number) => generatedPullRequest({ files, number }),
+    isSource: generatedSource
   })),
   {
     label: '20 lines + 5 MB lock file',
     key: 'lock-file',
-    make: (/** @type {number} */ number) => lockFilePullRequest({ number })
+    make: (/** @type {number} */ number) => lockFilePullRequest({ number }),
+    isSource: generatedSource
+  },
+  {
+    label: '523-file release PR',
+    key: 'release',
+    make: (/** @type {number} */ number) => releasePullRequest({ number }),
+    isSource: releaseSource
+  },
+  {
+    label: '523-file release PR, 8,000 tokens',
+    key: 'release-8k',
+    make: (/** @type {number} */ number) => releasePullRequest({ number }),
+    isSource: releaseSource,
+    inputs: { 'max-input-tokens': '8000' }
   }
 ])
 
@@ -324,9 +362,21 @@ async function javascriptLoaded(urls) {
  * @param {number} [options.latencyMs]
  * @param {string} [options.preload] Path of the preload from writePreload; without it, peak RSS and JS loaded are not measured.
  * @param {boolean} [options.plant] False to re-run on the PR as it already is (an unchanged re-run).
+ * @param {(path: string) => boolean} [options.isSource] Which files are the PR's source (default: `src/`).
+ * @param {Record<string, string>} [options.inputs] Inputs on top of the emulators' defaults.
  * @returns {Promise<RunMetrics>}
  */
-export async function measureRun({ emu, probe, pr, label, latencyMs = 0, preload, plant = true }) {
+export async function measureRun({
+  emu,
+  probe,
+  pr,
+  label,
+  latencyMs = 0,
+  preload,
+  plant = true,
+  isSource = generatedSource,
+  inputs = {}
+}) {
   if (plant) emu.github.addPullRequest(pr)
   const event = pullRequestEvent(pr, { serverUrl: emu.github.serverUrl })
   const reportPath = preload ? join(dirname(preload), `run-${pr.number}-${Date.now()}.json`) : undefined
@@ -338,7 +388,7 @@ export async function measureRun({ emu, probe, pr, label, latencyMs = 0, preload
   try {
     run = await runAction({
       emu,
-      inputs: emu.defaultInputs(),
+      inputs: { ...emu.defaultInputs(), ...inputs },
       event,
       env: preload && reportPath ? { NODE_OPTIONS: `--require ${preload}`, BENCH_PRELOAD_REPORT: reportPath } : {}
     })
@@ -358,6 +408,7 @@ export async function measureRun({ emu, probe, pr, label, latencyMs = 0, preload
   const sinceSpawn = (/** @type {number | undefined} */ at) =>
     watch.spawnedAt !== undefined && at !== undefined ? at - watch.spawnedAt : undefined
   const answers = probe.chats.map((chat) => chat.end).filter((end) => end !== undefined)
+  const sent = [...new Set(probe.chats.flatMap((chat) => filePathsIn(chat.record.body?.messages ?? [])))]
   const failure =
     run.code === 0
       ? ''
@@ -387,6 +438,10 @@ export async function measureRun({ emu, probe, pr, label, latencyMs = 0, preload
           pr.files.map((f) => f.filename)
         )
       : 0,
+    filesSent: sent.length,
+    sourceSent: sent.filter(isSource).length,
+    sourceInPr: pr.files.filter((file) => isSource(file.filename)).length,
+    buildOutputSent: sent.filter((path) => BUILD_OUTPUT.test(path)).length,
     peakRssKb: child?.maxRssKb,
     jsLoaded: child ? await javascriptLoaded(child.loaded) : undefined
   }
@@ -410,7 +465,8 @@ export async function runBench({ cases = PULL_CASES, coldStartRuns = COLD_START_
     for (const pullCase of cases) {
       const fast = pullCase.make(nextNumber++)
       log(`${pullCase.label}: ${fast.files.length} files, model latency 0 ms …`)
-      const atZero = await measureRun({ emu, probe, pr: fast, label: pullCase.label, preload })
+      const { isSource, inputs } = pullCase
+      const atZero = await measureRun({ emu, probe, pr: fast, label: pullCase.label, preload, isSource, inputs })
       if (!unchanged) {
         log(`${pullCase.label}: unchanged re-run …`)
         unchanged = await measureRun({
@@ -419,7 +475,9 @@ export async function runBench({ cases = PULL_CASES, coldStartRuns = COLD_START_
           pr: fast,
           label: `${pullCase.label}, unchanged re-run`,
           preload,
-          plant: false
+          plant: false,
+          isSource,
+          inputs
         })
       }
       log(`${pullCase.label}: model latency ${MODEL_LATENCY_MS} ms …`)
@@ -429,7 +487,9 @@ export async function runBench({ cases = PULL_CASES, coldStartRuns = COLD_START_
         pr: pullCase.make(nextNumber++),
         label: pullCase.label,
         latencyMs: MODEL_LATENCY_MS,
-        preload
+        preload,
+        isSource,
+        inputs
       })
       rows.push({
         key: pullCase.key,
@@ -514,6 +574,22 @@ export function checkTargets(result) {
       }
     )
   }
+  const release8k = row('release-8k')
+  if (release8k) {
+    const run = release8k.atZero
+    checks.push(
+      {
+        target: 'release PR, 8,000 tokens: no build output sent',
+        figure: `${run.buildOutputSent} of ${run.filesSent}`,
+        met: run.buildOutputSent === 0
+      },
+      {
+        target: 'release PR, 8,000 tokens: most diffs sent are source (≥ 70 %)',
+        figure: sourceShare(run),
+        met: run.filesSent > 0 && run.sourceSent / run.filesSent >= 0.7
+      }
+    )
+  }
   if (pr3)
     checks.push({ target: '3 files: 1 model call', figure: String(pr3.atZero.modelCalls), met: pr3.atZero.modelCalls === 1 })
   if (result.unchanged)
@@ -543,6 +619,15 @@ export const PEER_REFERENCE = [
   'best peer: 1,000 ms to its first request; on a 523-file PR at 300 ms model latency, 145 model calls and 16 s, naming only 125 of the 523 files',
   'lightest peer: starts in 225 ms'
 ]
+
+/**
+ * Share of the diffs sent that are source, and how much of the PR's source that is.
+ * @param {Pick<RunMetrics, 'filesSent' | 'sourceSent' | 'sourceInPr'>} run
+ */
+export const sourceShare = (run) =>
+  run.filesSent === 0
+    ? '—'
+    : `${Math.round((100 * run.sourceSent) / run.filesSent)} % (${count(run.sourceSent)} of ${count(run.filesSent)} sent; ${count(run.sourceSent)} of ${count(run.sourceInPr)} source files)`
 
 /** @param {number | undefined} value */
 const ms = (value) => (value === undefined ? '—' : `${Math.round(value).toLocaleString('en-US')} ms`)
@@ -575,19 +660,19 @@ export function renderReport(result, machine) {
     '',
     '## Results',
     '',
-    `| PR | files | wall, 0 ms model | wall, ${MODEL_LATENCY_MS} ms model | model calls | rounds | prompt tokens (total / max per request) | prompt ÷ diff tokens | GitHub requests | files named | peak RSS | JS loaded |`,
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|'
+    `| PR | files | wall, 0 ms model | wall, ${MODEL_LATENCY_MS} ms model | model calls | rounds | prompt tokens (total / max per request) | prompt ÷ diff tokens | GitHub requests | files named | peak RSS | JS loaded | source share of diffs sent |`,
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|'
   ]
   for (const row of result.rows) {
     const { atZero, slow } = row
     const failed = [atZero, slow].filter((run) => run.code !== 0)
     if (failed.length > 0) {
-      lines.push(`| ${row.label} | ${count(row.files)} | failed: ${escapeCell(failed[0]?.failure ?? '')} | | | | | | | | | |`)
+      lines.push(`| ${row.label} | ${count(row.files)} | failed: ${escapeCell(failed[0]?.failure ?? '')} | | | | | | | | | | |`)
       continue
     }
     const ratio = tokenRatio(atZero.promptTokens, row.diffTokens)
     lines.push(
-      `| ${row.label} | ${count(row.files)} | ${ms(atZero.wallMs)} | ${ms(slow.wallMs)} | ${atZero.modelCalls} | ${slow.rounds} | ${count(atZero.promptTokens)} / ${count(atZero.maxPromptTokens)} | ${ratio} (of ${count(row.diffTokens)}) | ${atZero.githubRequests} | ${count(atZero.filesNamed)} / ${count(row.files)} | ${kb(atZero.peakRssKb)} | ${bytes(atZero.jsLoaded?.bytes)} |`
+      `| ${row.label} | ${count(row.files)} | ${ms(atZero.wallMs)} | ${ms(slow.wallMs)} | ${atZero.modelCalls} | ${slow.rounds} | ${count(atZero.promptTokens)} / ${count(atZero.maxPromptTokens)} | ${ratio} (of ${count(row.diffTokens)}) | ${atZero.githubRequests} | ${count(atZero.filesNamed)} / ${count(row.files)} | ${kb(atZero.peakRssKb)} | ${bytes(atZero.jsLoaded?.bytes)} | ${sourceShare(atZero)} |`
     )
   }
   const coldValues = result.coldStarts.map((run) => run.coldStartMs).filter((v) => v !== undefined)
@@ -598,6 +683,7 @@ export function renderReport(result, machine) {
     '',
     `Rounds are measured on the ${MODEL_LATENCY_MS} ms run; every other column of a row comes from the 0 ms run.`,
     `GitHub lists at most ${count(GITHUB_FILES_CAP)} files of a PR (${count(GITHUB_PER_PAGE_MAX)} per page), so the files beyond that cannot be named one by one.`,
+    "Source share: of the files whose diff reached the model, those that are the PR's source (`src/` in the generated PRs, the library's `src/lib/` in the release PR), and how many of the PR's source files that is. The release PR's build copies (`dist/`, `locale/`, `min/`) are excluded by default.",
     '',
     '## Where the time goes (0 ms model latency)',
     '',
@@ -639,6 +725,7 @@ export function renderReport(result, machine) {
     '- Model calls: chat requests received by the Azure OpenAI emulator. Rounds: the longest chain of requests each starting after the previous one was answered.',
     "- Prompt tokens: recounted from each answered request with the emulator's billing (o200k_base, chat framing included). Diff tokens: o200k_base tokens of every patch in the PR.",
     '- Files named: PR files whose full path appears in the published sticky comment.',
+    '- Diffs sent: the distinct `File:` paths in the requests the Azure OpenAI emulator received.',
     '- Peak RSS and JS loaded: a `--require` preload in the action process registers a synchronous `module.registerHooks` load hook (sees `import`, `require` and lazily imported chunks) and, at exit, reports `process.resourceUsage().maxRSS` and the files loaded; JS loaded is the size of the dist/ files among them.',
     ''
   )
@@ -663,7 +750,8 @@ export function renderConsole(result) {
     'GH req',
     'named',
     'RSS',
-    'JS'
+    'JS',
+    'source sent'
   ]
   const body = result.rows.map((row) => {
     const { atZero, slow } = row
@@ -682,7 +770,8 @@ export function renderConsole(result) {
       String(atZero.githubRequests),
       `${count(atZero.filesNamed)}/${count(row.files)}`,
       kb(atZero.peakRssKb),
-      bytes(atZero.jsLoaded?.bytes)
+      bytes(atZero.jsLoaded?.bytes),
+      atZero.filesSent === 0 ? '—' : `${count(atZero.sourceSent)}/${count(atZero.filesSent)}`
     ]
   })
   const widths = header.map((h, i) =>

@@ -111,7 +111,8 @@ function toChangedFile(file: FilePage[number]): ChangedFile {
     status: file.status,
     additions: file.additions,
     deletions: file.deletions,
-    ...(file.patch !== undefined ? { patch: file.patch } : {})
+    ...(file.patch !== undefined ? { patch: file.patch } : {}),
+    ...(file.sha ? { sha: file.sha } : {})
   }
 }
 

@@ -10,7 +10,7 @@ import { stripInvisible } from './invisible.js'
 import { codePointLength, GITHUB_BODY_LIMIT } from './limits.js'
 import type { UpdateRecord } from './marker.js'
 import { parseMarkdown, sanitizeTree, stringifyMarkdown } from './sanitize.js'
-import type { Coverage, FileNote, OmitReason, SummaryDoc, SummaryOutcome, UpdateDoc, Usage } from './types.js'
+import type { Coverage, FileKind, FileNote, OmitReason, SummaryDoc, SummaryOutcome, UpdateDoc, Usage } from './types.js'
 
 /** Where the summary will be published and how it was made, for links and the footer. */
 export interface RenderContext {
@@ -66,6 +66,18 @@ const REASONS: Record<OmitReason, string> = {
   budget: 'over max-input-tokens',
   'call-cap': 'over max-model-calls',
   'no-answer': 'no answer from the model (content filter)'
+}
+
+/** Reasons decided by the review order (docs/ranking.md): the comment says which kinds of files they left out. */
+const RANKED_REASONS: ReadonlySet<OmitReason> = new Set(['budget', 'call-cap'])
+
+const KIND_NOUNS: Record<FileKind, string> = {
+  source: 'source file',
+  test: 'test file',
+  config: 'configuration file',
+  docs: 'documentation file',
+  translation: 'translation file',
+  data: 'fixture or data file'
 }
 
 /** Link to a file in the PR's "Files changed" view; GitHub anchors each file at `diff-<sha256 of its path>`. */
@@ -344,10 +356,24 @@ function walkthroughSection(
 function coverageLine(coverage: Coverage, context: RenderContext): RootContent[] {
   let line = `Summarized ${count(coverage.summarized.length)} of ${count(coverage.filesTotal)} ${plural(coverage.filesTotal, 'file')}`
   if (coverage.compressed.length > 0) line += ` (${count(coverage.compressed.length)} from a compressed diff)`
-  const byReason = new Map<OmitReason, number>()
-  for (const note of [...coverage.excluded, ...coverage.omitted]) byReason.set(note.reason, (byReason.get(note.reason) ?? 0) + 1)
-  // Counts by reason stay even when the list of names below has to be cut.
-  const reasons = [...byReason].map(([reason, n]) => `${count(n)} ${REASONS[reason]}`)
+  const byReason = new Map<OmitReason, FileNote[]>()
+  for (const note of [...coverage.excluded, ...coverage.omitted]) {
+    const notes = byReason.get(note.reason)
+    if (notes) notes.push(note)
+    else byReason.set(note.reason, [note])
+  }
+  // Counts by reason stay even when the list of names below has to be cut; for the files the budget
+  // left out, so does what kind of files they are ("312 over max-model-calls (all translation files)").
+  const reasons = [...byReason].map(([reason, notes]) => {
+    const kinds = RANKED_REASONS.has(reason) ? byKind(notes) : []
+    const breakdown =
+      kinds.length === 1 && kinds[0]
+        ? ` (all ${plural(2, KIND_NOUNS[kinds[0][0]])})`
+        : kinds.length > 1
+          ? ` (${kinds.map(([kind, group]) => `${count(group.length)} ${plural(group.length, KIND_NOUNS[kind])}`).join(', ')})`
+          : ''
+    return `${count(notes.length)} ${REASONS[reason]}${breakdown}`
+  })
   if (coverage.unlisted > 0)
     reasons.push(`${count(coverage.unlisted)} beyond GitHub's 3,000-file listing (never named by GitHub)`)
   if (reasons.length > 0) line += `. Not summarized: ${reasons.join(', ')}`
@@ -365,10 +391,16 @@ function notSummarizedSection(notes: readonly FileNote[], listed: number, contex
     return [italicNote(`${count(total)} ${plural(total, 'file')} not summarized, not listed: the summary is too long.`)]
   const groups = new Map<OmitReason, FileNote[]>()
   for (const note of notes.slice(0, listed)) groups.set(note.reason, [...(groups.get(note.reason) ?? []), note])
-  const paragraphs = [...groups].map(([reason, group]) =>
+  // Files the budget left out are listed by kind, in review order: "Over max-model-calls, translation files (312):".
+  const labelled = [...groups].flatMap(([reason, group]): Array<[string, FileNote[]]> => {
+    const kinds = RANKED_REASONS.has(reason) ? byKind(group) : []
+    if (kinds.length === 0) return [[capitalize(REASONS[reason]), group]]
+    return kinds.map(([kind, ofKind]) => [`${capitalize(REASONS[reason])}, ${plural(2, KIND_NOUNS[kind])}`, ofKind])
+  })
+  const paragraphs = labelled.map(([label, group]) =>
     sanitizedParagraph(
       [
-        { type: 'strong', children: [text(`${capitalize(REASONS[reason])} (${count(group.length)}):`)] },
+        { type: 'strong', children: [text(`${label} (${count(group.length)}):`)] },
         ...group.flatMap((note, index): PhrasingContent[] => [
           text(index === 0 ? ' ' : ', '),
           inlineCodePath(note.path),
@@ -381,6 +413,21 @@ function notSummarizedSection(notes: readonly FileNote[], listed: number, contex
   const body = [...paragraphs, ...moreNote(total - listed, 'file')]
   if (total <= COLLAPSE_AFTER) return body
   return [html(`<details>\n<summary>Files not summarized (${count(total)})</summary>`), ...body, html('</details>')]
+}
+
+/**
+ * Notes by kind, kinds in order of first appearance (the selection lists notes in review order); empty
+ * when a note carries no kind (notes made outside the selection), so that nothing is mislabelled.
+ */
+function byKind(notes: readonly FileNote[]): Array<[FileKind, FileNote[]]> {
+  const kinds = new Map<FileKind, FileNote[]>()
+  for (const note of notes) {
+    if (!note.kind) return []
+    const group = kinds.get(note.kind)
+    if (group) group.push(note)
+    else kinds.set(note.kind, [note])
+  }
+  return [...kinds]
 }
 
 function footer(usage: Usage, context: RenderContext): RootContent[] {

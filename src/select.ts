@@ -5,7 +5,9 @@
  */
 import { Minimatch, type MinimatchOptions } from 'minimatch'
 import { MAX_TOKEN_BYTES, type Tokenizer } from './tokens.js'
-import type { ChangedFile, Coverage, FileNote, OmitReason, PullRequestData } from './types.js'
+import type { ChangedFile, Coverage, FileKind, FileNote, OmitReason, PullRequestData } from './types.js'
+
+export type { FileKind } from './types.js'
 
 /** Extensions GitHub sends no patch for, or whose text diff says nothing to a reader. */
 // prettier-ignore
@@ -21,62 +23,199 @@ export const BINARY_EXTENSIONS: readonly string[] = [
 ]
 
 /**
- * Always left out (then named as excluded): lock files, minified or bundled output, vendored and
- * generated code, test snapshots, binary and media files. `*.lock` and `*.lockfile` cover yarn.lock,
- * Cargo.lock, poetry.lock, Gemfile.lock, gradle.lockfile and the like. `dist/` is not here: an action's
- * committed bundle lives there, but so does hand-written code in many repositories.
+ * Build output, excluded by default: what peers skip too (CodeRabbit's default path filters block
+ * `dist/`, `.next`, `.nuxt`, `.svelte-kit`, `.docusaurus`, `.webpack`, `.cache`…). Only folders
+ * that hold nothing but generated files are here: `build/` and `out/` are left alone, since Gradle,
+ * CMake, Bazel and many other projects keep hand-written code and scripts under those names. `dist/`
+ * can hold a committed bundle (a GitHub Action's `dist/index.js`) or packaging files: `include` brings
+ * it back.
+ */
+// prettier-ignore
+export const BUILD_OUTPUT_EXCLUDES: readonly string[] = [
+  '**/dist/**', '**/.next/**', '**/.nuxt/**', '**/.output/**', '**/.svelte-kit/**', '**/.docusaurus/**',
+  '**/.vercel/**', '**/.netlify/**', '**/.turbo/**', '**/.parcel-cache/**', '**/.webpack/**', '**/.angular/**',
+  '**/.cache/**'
+]
+
+/**
+ * Always left out (then named as excluded) unless an `include` glob names them (createExcludeFilter):
+ * lock files, minified or bundled output, build output, vendored and generated code, test snapshots,
+ * binary and media files. `*.lock` and `*.lockfile` cover yarn.lock, Cargo.lock, poetry.lock,
+ * Gemfile.lock, gradle.lockfile and the like.
  */
 // prettier-ignore
 export const DEFAULT_EXCLUDES: readonly string[] = [
   'package-lock.json', 'npm-shrinkwrap.json', 'pnpm-lock.yaml', 'bun.lockb', 'go.sum', 'go.work.sum',
   'packages.lock.json', '*.lockfile', '*.lock', 'Package.resolved',
   '*.min.js', '*.min.mjs', '*.min.cjs', '*.min.css', '*.map',
+  ...BUILD_OUTPUT_EXCLUDES,
   '**/vendor/**', '**/node_modules/**', '**/third_party/**', '**/__generated__/**', '*.generated.*',
   '*.pb.go', '*_pb2.py', '*_pb2.pyi', '*_pb2_grpc.py',
   '**/__snapshots__/**', '*.snap',
   `*.{${BINARY_EXTENSIONS.join(',')}}`
 ]
 
-/** What a file is to a reviewer; when the budget is tight, earlier kinds go first. */
-export type FileKind = 'source' | 'test' | 'config' | 'docs'
+/**
+ * What a file is to a reviewer, in the order files are sent when not every diff fits
+ * (docs/ranking.md): the code itself, then its tests, configuration and docs, then translations,
+ * then fixtures, snapshots and other data.
+ */
+export const FILE_KINDS: readonly FileKind[] = ['source', 'test', 'config', 'docs', 'translation', 'data']
 
-const KIND_PRIORITY: Record<FileKind, number> = { source: 0, test: 1, config: 2, docs: 3 }
+// ISO 639-1: a file named after one of these (`de.json`, `messages_pt_BR.properties`) holds a language.
+const ISO_639_1 =
+  'aa|ab|ae|af|ak|am|an|ar|as|av|ay|az|ba|be|bg|bh|bi|bm|bn|bo|br|bs|ca|ce|ch|co|cr|cs|cu|cv|cy|da|de|dv|dz|ee|el|en|eo|es|et|eu|fa|ff|fi|fj|fo|fr|fy|ga|gd|gl|gn|gu|gv|ha|he|hi|ho|hr|ht|hu|hy|hz|ia|id|ie|ig|ii|ik|io|is|it|iu|ja|jv|ka|kg|ki|kj|kk|kl|km|kn|ko|kr|ks|ku|kv|kw|ky|la|lb|lg|li|ln|lo|lt|lu|lv|mg|mh|mi|mk|ml|mn|mr|ms|mt|my|na|nb|nd|ne|ng|nl|nn|no|nr|nv|ny|oc|oj|om|or|os|pa|pi|pl|ps|pt|qu|rm|rn|ro|ru|rw|sa|sc|sd|se|sg|si|sk|sl|sm|sn|so|sq|sr|ss|st|su|sv|sw|ta|te|tg|th|ti|tk|tl|tn|to|tr|ts|tt|tw|ty|ug|uk|ur|uz|ve|vi|vo|wa|wo|xh|yi|yo|za|zh|zu'
+// Subtags of a language tag: script (Latn), region (BR, 419) or a three-letter extension (ku-kmr).
+const SUBTAG = '[-_](?:[A-Za-z]{2,4}|[0-9]{3})'
+const LANGUAGE = new RegExp(`^(?:${ISO_639_1})(?:${SUBTAG})*$`)
+const LANGUAGE_SUFFIX = new RegExp(`[._-](?:${ISO_639_1})(?:${SUBTAG})?$`)
+// Languages without a two-letter code that locale sets often ship (moment: fil, tet, tlh, tzm).
+const THREE_LETTER_LANGUAGES = 'ast|ceb|chr|ckb|fil|fur|gom|haw|kab|mai|sah|tet|tlh|tzl|tzm|yue|zgh'
+/**
+ * A file in a locale folder named as a language: `de`, `pt-br`, `zh_Hans`, `fil`, `tzm-latn`,
+ * `x-pseudo`. A bare three-letter name must be a known language, so `set.js` or `api.ts` stay code.
+ */
+const LOCALE_TAG = new RegExp(
+  `^(?:(?:${ISO_639_1}|${THREE_LETTER_LANGUAGES})(?:${SUBTAG})*|[a-z]{3}(?:${SUBTAG})+|x-[a-z0-9]{2,8})$`,
+  'i'
+)
 
-const TEST_DIR = /(?:^|\/)(?:tests?|__tests__|specs?|e2e|testdata|test-data|fixtures|__fixtures__|__mocks__)\//i
+const DATA_DIR = /(?:^|\/)(?:fixtures?|__fixtures__|testdata|test-data|test_data|__snapshots__|snapshots)\//i
+const DATA_NAME = /\.(?:csv|tsv|psv|jsonl|ndjson|geojson|topojson|snap|golden|har|dat)$/i
+const TEST_DIR = /(?:^|\/)(?:tests?|__tests__|specs?|e2e|__mocks__|benchmarks?|bench)\//i
 const TEST_NAME =
   /(?:[._-](?:test|tests|spec)\.[^.]+$)|(?:^test_.+\.py$)|(?:^conftest\.py$)|(?:_test\.go$)|(?:(?:Test|Tests|Spec|IT)\.(?:java|kt|cs|scala|swift|php|groovy)$)/
-const DOCS_DIR = /(?:^|\/)docs?\//i
+/** Folders of translations; the rest of the path is captured. */
+const LOCALE_DIR = /(?:^|\/)(?:locales?|i18n|l10n|translations?|lang)\/(.*)$/i
+/** Apple's `de.lproj/` and Android's `values-de/`, `values-pt-rBR/`, `values-b+sr+Latn/`. */
+const LOCALE_BUNDLE_DIR =
+  /(?:^|\/)(?:[a-z]{2,3}(?:[-_][a-z0-9]{2,8})*\.lproj|values-(?:[a-z]{2,3}|b\+[a-z]{2,3}(?:\+[a-z0-9]+)*)(?:-r[a-z]{2})?)\//i
+const TRANSLATION_NAME = /\.(?:po|pot|xliff|xlf|arb|strings|stringsdict)$/i
+const LANGUAGE_DATA_NAME = /\.(?:json[c5]?|ya?ml|toml|properties|resx|ftl)$/i
+const CODE_NAME =
+  /\.(?:[cm]?[jt]sx?|py|rb|php|go|java|kts?|scala|groovy|cs|fs|vb|swift|mm?|c|cc|cpp|cxx|h|hh|hpp|rs|dart|lua|pl|pm|r|ex|exs|erl|cljs?|elm|hs|ml|vue|svelte|astro|sh|bash|ps1|sql)$/i
+const DOCS_DIR = /(?:^|\/)(?:docs?|documentation|examples?|samples?|demos?)\//i
 const DOCS_NAME =
   /(?:\.(?:md|mdx|markdown|rst|adoc|asciidoc|txt|textile)$)|(?:^(?:README|CHANGELOG|CHANGES|LICENSE|COPYING|NOTICE|AUTHORS|CONTRIBUTING|SECURITY|CODE_OF_CONDUCT)(?:\.|$))/i
 const CONFIG_NAME =
-  /(?:\.(?:json|jsonc|json5|ya?ml|toml|ini|cfg|conf|properties|env|xml|plist|gradle|csproj|props|targets|editorconfig)$)|(?:[.-]config\.[cm]?[jt]s$)|(?:^(?:Dockerfile|Containerfile|Makefile|Procfile|Jenkinsfile|CODEOWNERS|go\.mod)(?:\.|$))|(?:^\.)/i
+  /(?:\.(?:ya?ml|toml|ini|cfg|conf|properties|env|xml|plist|gradle|gradle\.kts|csproj|fsproj|vbproj|sln|props|targets|editorconfig|cmake)$)|(?:\.config\.[cm]?[jt]s$)|(?:^(?:Dockerfile|Containerfile|Makefile|GNUmakefile|Procfile|Jenkinsfile|Vagrantfile|Gemfile|Podfile|Brewfile|Rakefile|Justfile|CODEOWNERS|go\.mod|go\.work|CMakeLists\.txt|BUILD|WORKSPACE|MODULE\.bazel|requirements.*\.txt|constraints.*\.txt)(?:\.|$))|(?:^\.)/i
+const JSON_NAME = /\.json[c5]?$/i
+/** JSON that configures a tool; other JSON away from the root and config folders is data. */
+const CONFIG_JSON_NAME =
+  /^(?:package|composer|(?:ts|js)config.*|.*rc|.*[.-]config|config|settings|appsettings.*|launchSettings|manifest|project|angular|nx|lerna|turbo|deno|vercel|netlify|firebase|renovate|app|biome|cspell|global|.*\.schema|openapi|swagger)\.json[c5]?$/i
+const CONFIG_DIR = /(?:^|\/)(?:\.[^/]+|config|configs|conf|settings|deploy|deployment|k8s|helm|charts)\//i
 
-/** Classifies a path by name only (no content is read). */
+/**
+ * Classifies a path by its folders, name and extension only (no content is read); the signals are
+ * the ones docs/ranking.md lists, checked in this order: fixtures and data folders, tests,
+ * translations, docs folders, configuration, docs by name, data by extension; anything else is source.
+ */
 export function fileKind(path: string): FileKind {
   const name = path.slice(path.lastIndexOf('/') + 1)
+  if (DATA_DIR.test(path) || DATA_NAME.test(name)) return 'data'
   if (TEST_DIR.test(path) || TEST_NAME.test(name)) return 'test'
-  if (DOCS_DIR.test(path) || DOCS_NAME.test(name)) return 'docs'
-  if (CONFIG_NAME.test(name) || path.startsWith('.github/')) return 'config'
+  if (isTranslation(path, name)) return 'translation'
+  if (DOCS_DIR.test(path)) return 'docs'
+  if (JSON_NAME.test(name) ? !path.includes('/') || CONFIG_DIR.test(path) || CONFIG_JSON_NAME.test(name) : CONFIG_NAME.test(name))
+    return 'config'
+  if (DOCS_NAME.test(name)) return 'docs'
+  if (JSON_NAME.test(name)) return 'data'
+  if (path.startsWith('.github/')) return 'config'
   return 'source'
+}
+
+function isTranslation(path: string, name: string): boolean {
+  if (TRANSLATION_NAME.test(name) || LOCALE_BUNDLE_DIR.test(path)) return true
+  const stem = name.includes('.') ? name.slice(0, name.lastIndexOf('.')) : name
+  const inLocaleDir = LOCALE_DIR.exec(path)
+  if (inLocaleDir) {
+    // Code in a locale folder is a translation when it is named after a language (moment's
+    // src/locale/de.js, Laravel's lang/de/auth.php); its index.ts or loader.ts is code.
+    if (!CODE_NAME.test(name)) return true
+    const folders = (inLocaleDir[1] ?? '').split('/').slice(0, -1)
+    return LOCALE_TAG.test(stem) || LANGUAGE_SUFFIX.test(stem) || folders.some((folder) => LANGUAGE.test(folder))
+  }
+  // Elsewhere only data files named after a language, away from the root and dot files (`.release-it.json`).
+  return (
+    path.includes('/') &&
+    !name.startsWith('.') &&
+    !path.startsWith('.') &&
+    LANGUAGE_DATA_NAME.test(name) &&
+    (LANGUAGE.test(stem) || LANGUAGE_SUFFIX.test(stem))
+  )
+}
+
+/** Rank of a kind: lower goes first. */
+const KIND_RANK = new Map<FileKind, number>(FILE_KINDS.map((kind, index) => [kind, index]))
+
+/**
+ * Size class of a change: log2 of its changed lines + 1, rounded down, so that a 300-line and a
+ * 310-line change count as the same size (then ordered by path); capped so that a huge generated-
+ * looking change does not outrank every ordinary one.
+ */
+const MAX_SIZE_CLASS = 9 // 511 changed lines and more
+function sizeClass(changedLines: number): number {
+  return Math.min(MAX_SIZE_CLASS, Math.floor(Math.log2(changedLines + 1)))
+}
+
+/** The review order of a file: kind, size class, path (compareForReview). */
+interface ReviewKey {
+  readonly kind: number
+  readonly size: number
+  readonly path: string
+}
+
+function reviewKey(path: string, changedLines: number): ReviewKey {
+  return { kind: KIND_RANK.get(fileKind(path)) ?? 0, size: sizeClass(changedLines), path }
+}
+
+function compareForReview(a: ReviewKey, b: ReviewKey): number {
+  return a.kind - b.kind || b.size - a.size || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)
+}
+
+/**
+ * `items` in review order: kind (FILE_KINDS), then larger changes first (by size class), then path.
+ * Total and deterministic: the same files give the same order whatever order GitHub listed them in.
+ */
+export function sortForReview<T extends { readonly additions: number; readonly deletions: number }>(
+  items: readonly T[],
+  pathOf: (item: T) => string
+): T[] {
+  return items
+    .map((item) => ({ item, key: reviewKey(pathOf(item), item.additions + item.deletions) }))
+    .sort((a, b) => compareForReview(a.key, b.key))
+    .map(({ item }) => item)
 }
 
 const GLOB_OPTIONS: MinimatchOptions = { dot: true, matchBase: true, nocomment: true, nonegate: true }
 
 /**
- * A predicate "is this path left out?": it matches an exclude glob (defaults included) or, when
- * include globs are given, none of them. Globs without `/` match the file name in any folder.
+ * A predicate "is this path left out?". Globs without `/` match the file name in any folder.
+ * - A user `exclude` glob always wins.
+ * - An `include` glob that names files the defaults leave out (`dist/**`, `yarn.lock`, `*.snap`: a
+ *   default matches the glob itself) brings back the files it matches, from those defaults only:
+ *   `include: dist/**` brings back `dist/app.js` but not `dist/app.js.map` (`*.map`).
+ * - The other `include` globs are an allow-list: when there is one, a file that matches no include
+ *   glob is left out. So `include: dist/**` alone summarizes every file plus `dist/`, while
+ *   `include: src/**` summarizes only `src/`, and keeps `src/vendor/` and lock files out.
  */
 export function createExcludeFilter(include: readonly string[], exclude: readonly string[]): (path: string) => boolean {
-  const compile = (patterns: readonly string[], options: MinimatchOptions): Minimatch[] =>
-    patterns
-      .map((pattern) => pattern.trim())
-      .filter((pattern) => pattern !== '')
-      .map((pattern) => new Minimatch(pattern, options))
+  const patterns = (list: readonly string[]): string[] =>
+    list.map((pattern) => pattern.trim()).filter((pattern) => pattern !== '')
   // Extensions and lock-file names vary in case across platforms (IMAGE.PNG); user globs stay exact.
-  const excluded = [...compile(DEFAULT_EXCLUDES, { ...GLOB_OPTIONS, nocase: true }), ...compile(exclude, GLOB_OPTIONS)]
-  const included = compile(include, GLOB_OPTIONS)
-  return (path) =>
-    (included.length > 0 && !included.some((glob) => glob.match(path))) || excluded.some((glob) => glob.match(path))
+  const defaults = DEFAULT_EXCLUDES.map((pattern) => new Minimatch(pattern, { ...GLOB_OPTIONS, nocase: true }))
+  const excluded = patterns(exclude).map((pattern) => new Minimatch(pattern, GLOB_OPTIONS))
+  const included = patterns(include).map((pattern) => ({
+    glob: new Minimatch(pattern, GLOB_OPTIONS),
+    lifts: new Set(defaults.filter((glob) => glob.match(pattern)))
+  }))
+  const allowList = included.some((entry) => entry.lifts.size === 0)
+  return (path) => {
+    if (excluded.some((glob) => glob.match(path))) return true
+    const matching = included.filter((entry) => entry.glob.match(path))
+    if (allowList && matching.length === 0) return true
+    return defaults.some((glob) => glob.match(path) && !matching.some((entry) => entry.lifts.has(glob)))
+  }
 }
 
 /** Context lines kept next to a change when a patch is compressed (GitHub sends 3). */
@@ -192,7 +331,6 @@ export function trimToFit(
 
 /** One candidate file, with token counts computed at most once per form. */
 class Candidate {
-  readonly priority: number
   private compressedPatch: string | undefined
   // Exact counts once known; until then, the least a form is known to need (after a count stopped early).
   private readonly tokens = { whole: undefined as number | undefined, compressed: undefined as number | undefined }
@@ -200,12 +338,11 @@ class Candidate {
 
   constructor(
     readonly file: ChangedFile,
-    readonly order: number,
+    /** Position in review order (sortForReview): lower is sent first. */
+    readonly rank: number,
     private readonly tokenizer: Tokenizer,
     private readonly render: SectionRenderer
-  ) {
-    this.priority = KIND_PRIORITY[fileKind(file.filename)]
-  }
+  ) {}
 
   /** The unchanged patch, if its section fits `limit` tokens. */
   full(limit: number): PackedFile | undefined {
@@ -250,11 +387,11 @@ interface Packing {
 }
 
 function note(file: ChangedFile, reason: OmitReason): FileNote {
-  return { path: file.filename, additions: file.additions, deletions: file.deletions, reason }
+  return { path: file.filename, additions: file.additions, deletions: file.deletions, reason, kind: fileKind(file.filename) }
 }
 
 /**
- * First-fit packing in priority order into at most `maxGroups` requests of `capacity` tokens each.
+ * First-fit packing in review order into at most `maxGroups` requests of `capacity` tokens each.
  * A file larger than a whole request gets a request of its own, compressed and trimmed if need be.
  * With `compress`, every diff is compressed, and a file that finds no room is omitted (`call-cap`, or
  * `budget` when not even a request of its own holds it) while later, smaller files may still fill
@@ -266,6 +403,7 @@ function pack(candidates: readonly Candidate[], capacity: number, maxGroups: num
 function pack(candidates: readonly Candidate[], capacity: number, maxGroups: number, compress: boolean): Packing | undefined {
   const groups: Array<{ files: PackedFile[]; used: number }> = []
   const omitted: FileNote[] = []
+  const ranks = new Map<PackedFile, number>()
   const limit = capacity - SECTION_OVERHEAD_TOKENS
   const roomLeft = (): number =>
     groups.length < maxGroups ? limit : groups.reduce((room, group) => Math.max(room, limit - group.used), 0)
@@ -298,8 +436,92 @@ function pack(candidates: readonly Candidate[], capacity: number, maxGroups: num
     }
     group.files.push(form)
     group.used += cost
+    ranks.set(form, candidate.rank)
   }
-  return { groups: groups.map((group) => group.files), omitted }
+  return {
+    groups: groupByFolder(
+      groups.map((group) => group.files),
+      capacity,
+      ranks
+    ),
+    omitted
+  }
+}
+
+/**
+ * The same files in at most as many requests, arranged so that the files of one folder share a
+ * request where that costs nothing (no extra request, nothing dropped): the summary of a request then
+ * reads as one area of the PR. Folders, in path order, go whole into the first request with room for
+ * them; a folder larger than a request fills requests of its own. Within a request, files stay in
+ * review order (refit drops from the end). When folders do not fit as many requests, files are placed
+ * one by one in folder order; when that does not fit either, `groups` stay as they are.
+ */
+function groupByFolder(
+  groups: ReadonlyArray<readonly PackedFile[]>,
+  capacity: number,
+  ranks: ReadonlyMap<PackedFile, number>
+): PackedFile[][] {
+  const rank = (packed: PackedFile): number => ranks.get(packed) ?? 0
+  if (groups.length < 2) return groups.map((group) => [...group])
+  const folders = new Map(groups.flat().map((packed) => [packed, folderOf(packed.file.filename)]))
+  const inFolderOrder = groups
+    .flat()
+    .sort((a, b) => compareFolders(folders.get(a) ?? [], folders.get(b) ?? []) || rank(a) - rank(b))
+  const blocks: PackedFile[][] = []
+  for (const packed of inFolderOrder) {
+    const last = blocks.at(-1)
+    if (last?.[0] && (folders.get(last[0]) ?? []).join('/') === (folders.get(packed) ?? []).join('/')) last.push(packed)
+    else blocks.push([packed])
+  }
+  type Bin = { files: PackedFile[]; used: number }
+  const cost = (packed: PackedFile): number => packed.tokens + SECTION_OVERHEAD_TOKENS
+  const place = (bins: Bin[], files: readonly PackedFile[], bin: Bin): void => {
+    bin.files.push(...files)
+    bin.used += files.reduce((sum, packed) => sum + cost(packed), 0)
+    if (!bins.includes(bin)) bins.push(bin)
+  }
+  const wholeFolders = (): Bin[] => {
+    const bins: Bin[] = []
+    for (const block of blocks) {
+      const size = block.reduce((sum, packed) => sum + cost(packed), 0)
+      const bin = bins.find((existing) => capacity - existing.used >= size)
+      if (bin || size <= capacity) {
+        place(bins, block, bin ?? { files: [], used: 0 })
+        continue
+      }
+      let current: Bin = { files: [], used: 0 }
+      for (const packed of block) {
+        if (capacity - current.used < cost(packed)) current = { files: [], used: 0 }
+        place(bins, [packed], current)
+      }
+    }
+    return bins
+  }
+  const fileByFile = (): Bin[] => {
+    const bins: Bin[] = []
+    for (const packed of inFolderOrder)
+      place(bins, [packed], bins.find((existing) => capacity - existing.used >= cost(packed)) ?? { files: [], used: 0 })
+    return bins
+  }
+  for (const arrange of [wholeFolders, fileByFile]) {
+    const bins = arrange()
+    if (bins.length <= groups.length) return bins.map((bin) => bin.files.sort((a, b) => rank(a) - rank(b)))
+  }
+  return groups.map((group) => [...group])
+}
+
+function folderOf(path: string): string[] {
+  return path.split('/').slice(0, -1)
+}
+
+/** Folders in path order, a folder right before its subfolders (`src/a`, `src/a/b`, `src/a-b`). */
+function compareFolders(a: readonly string[], b: readonly string[]): number {
+  for (let index = 0; index < Math.min(a.length, b.length); index++) {
+    const x = a[index] ?? ''
+    const y = b[index] ?? ''
+    if (x !== y) return x < y ? -1 : 1
+  }
+  return a.length - b.length
 }
 
 /** Packs whole diffs if they all fit; otherwise compresses every diff and packs again. */
@@ -371,35 +593,55 @@ export function selectFiles(data: PullRequestData, options: SelectOptions, token
   const binary = new Set(BINARY_EXTENSIONS)
   const excluded: FileNote[] = []
   const unsent: FileNote[] = []
-  const candidates: Candidate[] = []
+  const sendable: ChangedFile[] = []
 
-  data.files.forEach((file, order) => {
+  for (const file of data.files) {
     const extension = /\.([^./]+)$/.exec(file.filename)?.[1]?.toLowerCase() ?? ''
-    const changesWithoutPatch = file.patch === undefined && file.additions + file.deletions > 0
-    if (file.patch === undefined && binary.has(extension)) unsent.push(note(file, 'binary'))
+    const noPatch = file.patch === undefined
+    if (noPatch && binary.has(extension)) unsent.push(note(file, 'binary'))
     else if (isExcluded(file.filename)) excluded.push(note(file, 'excluded'))
-    else if (changesWithoutPatch) unsent.push(note(file, 'too-large'))
-    // A rename, mode change or empty file has no patch and no changed lines: its header says it all.
-    else candidates.push(new Candidate(file, order, tokenizer, options.render))
-  })
-  candidates.sort((a, b) => a.priority - b.priority || a.order - b.order)
+    else if (noPatch && file.additions + file.deletions > 0) unsent.push(note(file, 'too-large'))
+    else if (noPatch && isBinaryByListing(file)) unsent.push(note(file, 'binary'))
+    // A rename, copy, removal, mode change or empty file has no patch and no changed lines: its header says it all.
+    else sendable.push(file)
+  }
+  const candidates = sortForReview(sendable, (file) => file.filename).map(
+    (file, rank) => new Candidate(file, rank, tokenizer, options.render)
+  )
+  const rankOf = new Map(candidates.map((candidate) => [candidate.file, candidate.rank]))
 
   const { single, packing } = plan(candidates, options)
-  const sent = packing.groups.flat()
+  const sent = packing.groups.flat().sort((a, b) => (rankOf.get(a.file) ?? 0) - (rankOf.get(b.file) ?? 0))
+  const byReview = (notes: readonly FileNote[]): FileNote[] => sortForReview(notes, (entry) => entry.path)
 
   return {
     single,
     groups: single && packing.groups.length === 0 ? [[]] : packing.groups,
     coverage: {
       filesTotal: Math.max(data.pr.changedFiles, data.files.length),
+      // Everything in review order, so that lists cut short keep the files a reviewer reads first.
       summarized: sent.map((packed) => packed.file.filename),
       compressed: sent.filter((packed) => packed.compressed).map((packed) => packed.file.filename),
-      excluded,
-      omitted: [...unsent, ...packing.omitted],
+      excluded: byReview(excluded),
+      omitted: [...byReview(unsent), ...packing.omitted],
       // pulls.listFiles stops at 3,000 files (pull.ts, GITHUB_FILES_LIMIT): the rest can only be counted.
       unlisted: data.filesTruncated ? Math.max(0, data.pr.changedFiles - data.files.length) : 0
     }
   }
+}
+
+/** Git's blob id of an empty file: GitHub lists an added empty file with it and without a patch. */
+const EMPTY_BLOB_SHA = 'e69de29bb2d1d6434b8b29ae775ad8c2e48c5391'
+
+/**
+ * GitHub lists a binary file it does not recognize by extension (a `.mo` catalogue, an `.onnx` model)
+ * like any other, only without a patch and with 0/0 lines. Added or modified, such a file changed
+ * content that the model cannot see; a rename, copy, removal or mode change says all there is to say
+ * in its header, and so does an added empty file (which GitHub lists with the empty blob's id).
+ */
+function isBinaryByListing(file: ChangedFile): boolean {
+  if (file.status === 'added') return file.sha !== EMPTY_BLOB_SHA
+  return file.status === 'modified'
 }
 
 function plan(candidates: readonly Candidate[], options: SelectOptions): { single: boolean; packing: Packing } {

@@ -86,8 +86,10 @@ export interface ChangedFile {
   readonly status: FileStatus
   readonly additions: number
   readonly deletions: number
-  /** Absent for binary files and for diffs GitHub considers too large. */
+  /** Absent for binary files, empty files and diffs GitHub considers too large. */
   readonly patch?: string
+  /** Blob id of the file at the head, as GitHub lists it; tells an added empty file from a binary one. */
+  readonly sha?: string
 }
 
 export interface CommitInfo {
@@ -128,11 +130,16 @@ export type OmitReason =
   | 'call-cap' // did not fit within max-model-calls
   | 'no-answer' // its request was content-filtered or answered with nothing
 
+/** What a file is to a reviewer (src/select.ts, fileKind); when not every diff fits, they are sent in this order. */
+export type FileKind = 'source' | 'test' | 'config' | 'docs' | 'translation' | 'data'
+
 export interface FileNote {
   readonly path: string
   readonly additions: number
   readonly deletions: number
   readonly reason: OmitReason
+  /** Set by the selection: lets the comment say what kind of files the budget left out. */
+  readonly kind?: FileKind
 }
 
 export interface Coverage {

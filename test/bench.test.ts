@@ -121,6 +121,10 @@ describe('renderReport and checkTargets', () => {
     githubRequests: 5,
     filesInPr: 3,
     filesNamed: 3,
+    filesSent: 3,
+    sourceSent: 2,
+    sourceInPr: 2,
+    buildOutputSent: 0,
     peakRssKb: 80 * 1024,
     jsLoaded: { bytes: 1024 * 1024, files: ['dist/index.js'], outside: [] },
     ...overrides
@@ -135,6 +139,14 @@ describe('renderReport and checkTargets', () => {
         diffTokens: 100_000,
         atZero: run({ modelCalls: 20, filesNamed: 400 }),
         slow: run({ latencyMs: 300, modelCalls: 20, wallMs: 4_000, filesNamed: 400, rounds: 6 })
+      },
+      {
+        key: 'release-8k',
+        label: '523-file release PR, 8,000 tokens',
+        files: 523,
+        diffTokens: 150_000,
+        atZero: run({ filesSent: 30, sourceSent: 20, sourceInPr: 100, buildOutputSent: 2 }),
+        slow: run({ latencyMs: 300 })
       }
     ],
     unchanged: run({ modelCalls: 0, skipped: 'unchanged' }),
@@ -150,6 +162,11 @@ describe('renderReport and checkTargets', () => {
     expect(checks['3 files: 1 model call']?.met).toBe(true)
     expect(checks['unchanged re-run: 0 model calls']?.met).toBe(true)
     expect(checks['JavaScript loaded ≤ 2 MB']).toMatchObject({ figure: '1.00 MB', met: true })
+    expect(checks['release PR, 8,000 tokens: no build output sent']).toMatchObject({ figure: '2 of 30', met: false })
+    expect(checks['release PR, 8,000 tokens: most diffs sent are source (≥ 70 %)']).toMatchObject({
+      figure: '67 % (20 of 30 sent; 20 of 100 source files)',
+      met: false
+    })
   })
 
   it('writes the machine, the table, the targets and the peer reference', () => {
@@ -162,6 +179,7 @@ describe('renderReport and checkTargets', () => {
     expect(markdown).toContain('145 model calls')
     expect(markdown).toContain('median 170 ms, min 150 ms, max 250 ms')
     expect(markdown).toContain('| 3 files | 3 | 1,000 ms | 1,000 ms | 1 | 1 | 100 / 100 | 0.5 (of 200) |')
+    expect(markdown).toMatch(/^\| 523-file release PR, 8,000 tokens \|.* \| 67 % \(20 of 30 sent; 20 of 100 source files\) \|$/m)
   })
 })
 
@@ -193,6 +211,12 @@ describe('measureRun on a tiny PR (dist/index.js against the emulators)', () => 
     expect(first.rounds).toBeLessThanOrEqual(first.modelCalls)
     expect(first.githubRequests).toBe(emu.github.requests.length)
     expect(first.filesInPr).toBe(3)
+    // Every file of the tiny PR but its lock file reaches the model; its source files are those under src/.
+    const paths = pr.files.map((f) => f.filename).filter((path) => path !== 'package-lock.json')
+    expect(paths).toHaveLength(2)
+    expect(first.filesSent).toBe(paths.length)
+    expect(first.sourceSent).toBe(paths.filter((path) => path.startsWith('src/')).length)
+    expect(first.sourceInPr).toBe(first.sourceSent)
     const comment = emu.github.comments(pr.owner, pr.repo, pr.number)[0]
     expect(first.filesNamed).toBe(pr.files.filter((f) => comment?.body.includes(f.filename)).length)
     // The first request can only follow the spawn; the figure exists because both ends were seen.

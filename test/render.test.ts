@@ -4,7 +4,7 @@ import { codePointLength, GITHUB_BODY_LIMIT } from '../src/limits.js'
 import { MARKER_TAG } from '../src/marker.js'
 import { DEFAULT_RENDER_LIMIT, filesViewUrl, renderSummary } from '../src/render.js'
 import { parseMarkdown } from '../src/sanitize.js'
-import type { Coverage, SummaryOutcome, Usage } from '../src/types.js'
+import type { Coverage, FileKind, SummaryOutcome, Usage } from '../src/types.js'
 
 const context = {
   serverUrl: 'https://github.com',
@@ -118,6 +118,37 @@ describe('renderSummary', () => {
     for (const path of paths) expect(markdown).toContain(`\`${path}\``)
     expect(markdown).toContain('**Over max-model-calls (650):**')
     expect(markdown).toContain("200 beyond GitHub's 3,000-file listing")
+  })
+
+  it('says what kind of files the budget left out, and lists them by kind in review order', () => {
+    const note = (path: string, reason: 'call-cap' | 'budget' | 'excluded', kind: FileKind) =>
+      ({ path, additions: 20, deletions: 4, reason, kind }) as const
+    const source = Array.from({ length: 28 }, (_, i) => note(`src/lib/units/unit-${i}.js`, 'call-cap', 'source'))
+    const translations = Array.from({ length: 312 }, (_, i) => note(`src/locale/l${i}.js`, 'call-cap', 'translation'))
+    const outcome: SummaryOutcome = {
+      ...typical,
+      coverage: {
+        filesTotal: 355,
+        summarized: typical.coverage.summarized,
+        compressed: [],
+        excluded: [note('dist/moment.js', 'excluded', 'source'), note('yarn.lock', 'excluded', 'config')],
+        omitted: [...source, ...translations, note('src/lib/huge.js', 'budget', 'source')],
+        unlisted: 0
+      }
+    }
+    const markdown = renderSummary(outcome, context)
+    expect(markdown).toContain(
+      'Not summarized: 2 excluded by include/exclude, 340 over max-model-calls (28 source files, 312 translation files), 1 over max-input-tokens (all source files).'
+    )
+    const headers = [...markdown.matchAll(/^\*\*(.+?):\*\*/gm)].map((match) => match[1])
+    expect(headers).toEqual([
+      'Coverage',
+      'Excluded by include/exclude (2)',
+      'Over max-model-calls, source files (28)',
+      'Over max-model-calls, translation files (312)',
+      'Over max-input-tokens, source files (1)'
+    ])
+    for (const { path } of [...source, ...translations]) expect(markdown).toContain(`\`${path}\``)
   })
 
   describe('with 5,000 files', () => {

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
 import { fileSection } from '../src/prompt.js'
-import { SECTION_OVERHEAD_TOKENS, selectFiles } from '../src/select.js'
+import { SECTION_OVERHEAD_TOKENS, selectFiles, sortForReview } from '../src/select.js'
 import { loadTokenizer, type Tokenizer } from '../src/tokens.js'
 import type { ChangedFile, PullRequestData } from '../src/types.js'
 import { pullRequestData } from './fixtures/pr.js'
@@ -110,7 +110,14 @@ describe('selectFiles (property)', () => {
           ...selection.coverage.omitted.map((n) => n.path)
         ]
         expect([...named].sort()).toEqual(files.map((f) => f.filename).sort())
-        expect(selection.coverage.summarized).toEqual(sent)
+        // Summarized files are listed in review order, whatever request they went in.
+        expect(selection.coverage.summarized).toEqual(
+          sortForReview(
+            selection.groups.flat().map((packed) => packed.file),
+            (f) => f.filename
+          ).map((f) => f.filename)
+        )
+        expect([...selection.coverage.summarized].sort()).toEqual([...sent].sort())
         for (const path of selection.coverage.compressed) expect(sent).toContain(path)
       }),
       { numRuns: 150 }

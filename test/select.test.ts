@@ -4,16 +4,20 @@ import {
   compressPatch,
   createExcludeFilter,
   DEFAULT_EXCLUDES,
+  FILE_KINDS,
   fileKind,
   GIANT_HUNK_LINES,
   refit,
   SECTION_OVERHEAD_TOKENS,
   selectFiles,
+  sortForReview,
+  type PackedFile,
   type SelectOptions,
   trimToFit
 } from '../src/select.js'
 import { loadTokenizer, type Tokenizer } from '../src/tokens.js'
-import type { ChangedFile, PullRequestData } from '../src/types.js'
+import type { ChangedFile, FileStatus, PullRequestData } from '../src/types.js'
+import { releasePullRequest } from './emulators/release-fixture.mjs'
 import { pullRequestData } from './fixtures/pr.js'
 
 let tokenizer: Tokenizer
@@ -90,8 +94,30 @@ describe('createExcludeFilter', () => {
   })
 
   it.each([
-    'src/index.ts',
     'dist/index.js',
+    'packages/ui/dist/index.mjs',
+    '.next/server/app/page.js',
+    'apps/web/.next/static/chunks/main.js',
+    '.nuxt/components.d.ts',
+    '.output/server/index.mjs',
+    '.svelte-kit/generated/root.svelte',
+    'website/.docusaurus/registry.js',
+    '.vercel/output/config.json',
+    '.turbo/cookies/1.cookie',
+    '.parcel-cache/data.mdb'
+  ])('excludes build output %s by default', (path) => {
+    expect(excluded(path)).toBe(true)
+  })
+
+  it.each([
+    'src/index.ts',
+    'src/dist.ts',
+    'distribution/install.sh',
+    // build/ and out/ hold hand-written code in Gradle, CMake and many other projects.
+    'build/release.sh',
+    'buildSrc/src/main/kotlin/java-conventions.gradle.kts',
+    'cmake/build/toolchain.cmake',
+    'out/README.md',
     '.github/workflows/ci.yml',
     '.eslintrc.json',
     'README.md',
@@ -119,13 +145,62 @@ describe('createExcludeFilter', () => {
     expect(filter('src/vendor/x.ts')).toBe(true)
   })
 
+  it('an include glob that names a default exclusion brings back what it matches, and only from that default', () => {
+    const filter = createExcludeFilter(['dist/**'], [])
+    expect(filter('dist/index.js')).toBe(false)
+    expect(filter('dist/locale/de.js')).toBe(false)
+    // Only re-including globs: no allow-list, every other file is summarized as before.
+    expect(filter('src/a.ts')).toBe(false)
+    expect(filter('packages/ui/dist/index.js')).toBe(true)
+    // Other defaults still apply inside dist/ and elsewhere.
+    expect(filter('dist/index.js.map')).toBe(true)
+    expect(filter('dist/package-lock.json')).toBe(true)
+    expect(filter('yarn.lock')).toBe(true)
+  })
+
+  it('brings back lock files, snapshots or nested build output when named, whatever the folder', () => {
+    const filter = createExcludeFilter(['yarn.lock', '**/*.snap', 'packages/*/dist/**'], [])
+    expect(filter('yarn.lock')).toBe(false)
+    expect(filter('web/yarn.lock')).toBe(false)
+    expect(filter('src/__snapshots__/a.test.ts.snap')).toBe(true) // __snapshots__/ is a default of its own
+    expect(filter('ui/Button.snap')).toBe(false)
+    expect(filter('packages/ui/dist/index.js')).toBe(false)
+    expect(filter('dist/index.js')).toBe(true)
+    // yarn.lock names the `*.lock` default, but brings back only what it matches.
+    expect(filter('Cargo.lock')).toBe(true)
+    expect(filter('src/a.ts')).toBe(false)
+  })
+
+  it('with an allow-list next to a re-including glob, summarizes what either names', () => {
+    const filter = createExcludeFilter(['src/**', 'dist/**'], [])
+    expect(filter('src/a.ts')).toBe(false)
+    expect(filter('dist/index.js')).toBe(false)
+    expect(filter('test/a.test.ts')).toBe(true)
+    expect(filter('src/vendor/x.ts')).toBe(true)
+  })
+
+  it('a broad include glob names no default exclusion: src/** keeps src/dist/ and src/vendor/ out', () => {
+    const filter = createExcludeFilter(['src/**', '**'], [])
+    expect(filter('src/dist/a.js')).toBe(true)
+    expect(filter('src/vendor/x.ts')).toBe(true)
+    expect(filter('src/app.min.js')).toBe(true)
+    expect(filter('test/a.test.ts')).toBe(false)
+  })
+
+  it('a user exclude wins over an include', () => {
+    const filter = createExcludeFilter(['dist/**'], ['dist/legacy/**'])
+    expect(filter('dist/index.js')).toBe(false)
+    expect(filter('dist/legacy/index.js')).toBe(true)
+  })
+
   it('ignores blank globs', () => {
     expect(createExcludeFilter(['', '  '], [' '])('src/a.ts')).toBe(false)
   })
 
   it('exports the default list', () => {
     expect(DEFAULT_EXCLUDES).toContain('package-lock.json')
-    expect(DEFAULT_EXCLUDES).not.toContain('dist/**')
+    expect(DEFAULT_EXCLUDES).toContain('**/dist/**')
+    expect(DEFAULT_EXCLUDES).not.toContain('**/build/**')
   })
 })
 
@@ -133,25 +208,220 @@ describe('fileKind', () => {
   it.each([
     ['src/index.ts', 'source'],
     ['lib/parser.go', 'source'],
-    ['dist/index.js', 'source'],
+    ['moment.d.ts', 'source'],
+    ['src/lib/locale/base-config.js', 'source'], // code in a locale folder, not named after a language
+    ['src/lib/locale/set.js', 'source'],
+    ['src/i18n/index.ts', 'source'],
+    ['infra/main.tf', 'source'],
     ['test/select.test.ts', 'test'],
     ['src/select.spec.ts', 'test'],
     ['pkg/parser_test.go', 'test'],
     ['tests/test_api.py', 'test'],
     ['src/__tests__/a.tsx', 'test'],
     ['app/src/test/java/FooTest.java', 'test'],
+    ['src/test/locale/de.js', 'test'], // a locale's tests are tests
+    ['spec/models/user_spec.rb', 'test'],
     ['package.json', 'config'],
+    ['packages/core/package.json', 'config'],
+    ['tsconfig.base.json', 'config'],
+    ['config/app-3.json', 'config'],
+    ['.vscode/settings.json', 'config'],
     ['.github/workflows/ci.yml', 'config'],
+    ['.github/scripts/release.mjs', 'config'],
     ['tsconfig.json', 'config'],
     ['jest.config.js', 'config'],
     ['Dockerfile', 'config'],
     ['.eslintrc', 'config'],
+    ['.release-it.json', 'config'],
+    ['build.gradle.kts', 'config'],
+    ['CMakeLists.txt', 'config'],
+    ['requirements-dev.txt', 'config'],
+    ['BUILD.bazel', 'config'],
     ['README.md', 'docs'],
     ['docs/design.md', 'docs'],
     ['CHANGELOG', 'docs'],
-    ['docs/conf.py', 'docs']
+    ['docs/conf.py', 'docs'],
+    ['examples/basic/main.go', 'docs'],
+    ['.github/PULL_REQUEST_TEMPLATE.md', 'docs'],
+    ['src/locale/de.js', 'translation'],
+    ['src/locale/zh-cn.js', 'translation'],
+    ['src/locale/tzm-latn.js', 'translation'],
+    ['src/locale/x-pseudo.js', 'translation'],
+    ['locale/fil.js', 'translation'],
+    ['config/locales/en.yml', 'translation'],
+    ['public/locales/en/common.json', 'translation'],
+    ['lang/pt_BR/auth.php', 'translation'],
+    ['i18n/fr/docusaurus-plugin-content-docs/current/intro.md', 'translation'],
+    ['shop/locale/de/LC_MESSAGES/django.po', 'translation'],
+    ['po/fr.po', 'translation'],
+    ['src/main/resources/messages_de.properties', 'translation'],
+    ['App/Resources/Strings.de-DE.resx', 'translation'],
+    ['lib/l10n/app_en.arb', 'translation'],
+    ['app/src/main/res/values-pt-rBR/strings.xml', 'translation'],
+    ['App/de.lproj/Localizable.strings', 'translation'],
+    ['messages/de.json', 'translation'],
+    ['app/src/main/res/values-night/colors.xml', 'config'],
+    ['app/src/main/res/values/strings.xml', 'config'],
+    ['test/fixtures/orders.json', 'data'],
+    ['pkg/parser/testdata/input.go', 'data'],
+    ['tests/snapshots/render__table.snap', 'data'],
+    ['src/__snapshots__/a.test.ts.snap', 'data'],
+    ['data/countries.csv', 'data'],
+    ['src/assets/icons.json', 'data'],
+    ['scripts/seed.ndjson', 'data']
   ])('%s is %s', (path, kind) => {
     expect(fileKind(path)).toBe(kind)
+  })
+})
+
+describe('sortForReview on the path sets of real projects', () => {
+  /** Paths with their changed lines, in the order GitHub lists them (by path). */
+  const order = (files: ReadonlyArray<readonly [string, number]>): string[] =>
+    sortForReview(
+      [...files].sort(([a], [b]) => (a < b ? -1 : 1)).map(([filename, lines]) => ({ filename, additions: lines, deletions: 0 })),
+      (file) => file.filename
+    ).map((file) => file.filename)
+
+  it('a Go service: code, then its tests, then config and docs, then translations and golden files', () => {
+    expect(
+      order([
+        ['.github/workflows/ci.yml', 10],
+        ['Makefile', 3],
+        ['README.md', 5],
+        ['cmd/server/main.go', 40],
+        ['docs/architecture.md', 30],
+        ['go.mod', 2],
+        ['internal/i18n/active.de.toml', 60],
+        ['internal/store/store.go', 120],
+        ['internal/store/store_test.go', 80],
+        ['internal/store/testdata/golden.json', 200],
+        ['pkg/api/v1/types.go', 8]
+      ])
+    ).toEqual([
+      'internal/store/store.go',
+      'cmd/server/main.go',
+      'pkg/api/v1/types.go',
+      'internal/store/store_test.go',
+      '.github/workflows/ci.yml',
+      'Makefile',
+      'go.mod',
+      'docs/architecture.md',
+      'README.md',
+      'internal/i18n/active.de.toml',
+      'internal/store/testdata/golden.json'
+    ])
+  })
+
+  it('a Django project: models and views before migrations of the same size class, templates count as code', () => {
+    expect(
+      order([
+        ['CHANGELOG.md', 6],
+        ['docs/index.rst', 12],
+        ['pyproject.toml', 4],
+        ['requirements-dev.txt', 2],
+        ['src/shop/locale/de/LC_MESSAGES/django.po', 150],
+        ['src/shop/migrations/0042_order_status.py', 25],
+        ['src/shop/models.py', 90],
+        ['src/shop/static/shop/app.css', 10],
+        ['src/shop/templates/shop/order.html', 20],
+        ['src/shop/views.py', 35],
+        ['tests/conftest.py', 8],
+        ['tests/fixtures/orders.json', 400],
+        ['tests/test_views.py', 60]
+      ])
+    ).toEqual([
+      'src/shop/models.py',
+      'src/shop/views.py',
+      'src/shop/migrations/0042_order_status.py',
+      'src/shop/templates/shop/order.html',
+      'src/shop/static/shop/app.css',
+      'tests/test_views.py',
+      'tests/conftest.py',
+      'pyproject.toml',
+      'requirements-dev.txt',
+      'docs/index.rst',
+      'CHANGELOG.md',
+      'src/shop/locale/de/LC_MESSAGES/django.po',
+      'tests/fixtures/orders.json'
+    ])
+  })
+
+  it('a Java project built with Gradle: buildSrc and build scripts are config, message bundles are translations', () => {
+    expect(
+      order([
+        ['README.md', 3],
+        ['app/build.gradle.kts', 6],
+        ['app/src/main/java/com/acme/Order.java', 12],
+        ['app/src/main/java/com/acme/OrderService.java', 140],
+        ['app/src/main/resources/application.yml', 5],
+        ['app/src/main/resources/messages_de.properties', 40],
+        ['app/src/test/java/com/acme/OrderServiceTest.java', 90],
+        ['app/src/test/resources/fixtures/order.json', 60],
+        ['buildSrc/src/main/kotlin/java-conventions.gradle.kts', 8],
+        ['gradle/libs.versions.toml', 3],
+        ['settings.gradle.kts', 1]
+      ])
+    ).toEqual([
+      'app/src/main/java/com/acme/OrderService.java',
+      'app/src/main/java/com/acme/Order.java',
+      'app/src/test/java/com/acme/OrderServiceTest.java',
+      'buildSrc/src/main/kotlin/java-conventions.gradle.kts',
+      'app/build.gradle.kts',
+      'app/src/main/resources/application.yml',
+      'gradle/libs.versions.toml',
+      'settings.gradle.kts',
+      'README.md',
+      'app/src/main/resources/messages_de.properties',
+      'app/src/test/resources/fixtures/order.json'
+    ])
+  })
+
+  it('a JavaScript monorepo: packages and apps by size of change, locale loaders stay code', () => {
+    expect(
+      order([
+        ['.changeset/brave-lions.md', 3],
+        ['apps/docs/pages/guide.mdx', 70],
+        ['apps/web/app/page.tsx', 60],
+        ['apps/web/next.config.js', 4],
+        ['apps/web/public/locales/en/common.json', 30],
+        ['e2e/checkout.spec.ts', 40],
+        ['packages/core/package.json', 2],
+        ['packages/core/src/__tests__/parser.test.ts', 150],
+        ['packages/core/src/index.ts', 30],
+        ['packages/core/src/parser.ts', 220],
+        ['packages/ui/src/Button.tsx', 45],
+        ['packages/ui/src/locales/fr.json', 80],
+        ['packages/ui/src/locales/index.ts', 10],
+        ['tsconfig.base.json', 2]
+      ])
+    ).toEqual([
+      'packages/core/src/parser.ts',
+      'apps/web/app/page.tsx',
+      'packages/ui/src/Button.tsx',
+      'packages/core/src/index.ts',
+      'packages/ui/src/locales/index.ts',
+      'packages/core/src/__tests__/parser.test.ts',
+      'e2e/checkout.spec.ts',
+      'apps/web/next.config.js',
+      'packages/core/package.json',
+      'tsconfig.base.json',
+      'apps/docs/pages/guide.mdx',
+      '.changeset/brave-lions.md',
+      'packages/ui/src/locales/fr.json',
+      'apps/web/public/locales/en/common.json'
+    ])
+  })
+
+  it('does not depend on the order GitHub lists files in, and ties go by path', () => {
+    const files = [
+      { filename: 'src/b.ts', additions: 5, deletions: 1 },
+      { filename: 'src/a.ts', additions: 4, deletions: 2 },
+      { filename: 'src/c.ts', additions: 600, deletions: 0 },
+      { filename: 'src/d.ts', additions: 9_000, deletions: 0 }
+    ]
+    const sorted = sortForReview(files, (file) => file.filename).map((file) => file.filename)
+    expect(sorted).toEqual(['src/c.ts', 'src/d.ts', 'src/a.ts', 'src/b.ts'])
+    expect(sortForReview([...files].reverse(), (file) => file.filename).map((file) => file.filename)).toEqual(sorted)
   })
 })
 
@@ -231,13 +501,48 @@ describe('selectFiles', () => {
       filesTotal: 5,
       summarized: ['src/a.ts', 'src/new-name.ts'],
       compressed: [],
-      excluded: [{ path: 'package-lock.json', additions: 50, deletions: 0, reason: 'excluded' }],
+      excluded: [{ path: 'package-lock.json', additions: 50, deletions: 0, reason: 'excluded', kind: 'config' }],
       omitted: [
-        { path: 'assets/logo.png', additions: 0, deletions: 0, reason: 'binary' },
-        { path: 'data/huge.csv', additions: 90_000, deletions: 0, reason: 'too-large' }
+        { path: 'assets/logo.png', additions: 0, deletions: 0, reason: 'binary', kind: 'source' },
+        { path: 'data/huge.csv', additions: 90_000, deletions: 0, reason: 'too-large', kind: 'data' }
       ],
       unlisted: 0
     })
+  })
+
+  it('omits a file GitHub sends without a patch and with 0/0 lines when it was added or modified (binary), never counting it as summarized', () => {
+    const emptyBlob = 'e69de29bb2d1d6434b8b29ae775ad8c2e48c5391'
+    const files = [
+      file('src/a.ts'),
+      file('locale/de/LC_MESSAGES/app.mo', null, { status: 'modified' }),
+      file('models/detector.onnx', null, { status: 'added', sha: 'a'.repeat(40) }),
+      file('src/pkg/__init__.py', null, { status: 'added', sha: emptyBlob }),
+      file('src/new-name.ts', null, { status: 'renamed', previousFilename: 'src/old-name.ts' }),
+      file('src/gone.bin.txt', null, { status: 'removed' }),
+      file('bin/run.sh', null, { status: 'changed' })
+    ]
+    const selection = selectFiles(data(files), options(), tokenizer)
+    const { coverage } = selection
+    // In review order: the model file (source by its path) before the catalogue (a translation).
+    expect(coverage.omitted).toEqual([
+      { path: 'models/detector.onnx', additions: 0, deletions: 0, reason: 'binary', kind: 'source' },
+      { path: 'locale/de/LC_MESSAGES/app.mo', additions: 0, deletions: 0, reason: 'binary', kind: 'translation' }
+    ])
+    expect([...coverage.summarized].sort()).toEqual(
+      ['bin/run.sh', 'src/a.ts', 'src/gone.bin.txt', 'src/new-name.ts', 'src/pkg/__init__.py'].sort()
+    )
+    expect(coverage.summarized.length + coverage.excluded.length + coverage.omitted.length).toBe(files.length)
+  })
+
+  it('sends nothing for a PR of unrecognized binary files alone', () => {
+    const files = [
+      file('locale/fr/LC_MESSAGES/app.mo', null, { status: 'modified' }),
+      file('models/detector.onnx', null, { status: 'modified' })
+    ]
+    const selection = selectFiles(data(files), options(), tokenizer)
+    expect(selection.groups.flat()).toEqual([])
+    expect(selection.coverage.summarized).toEqual([])
+    expect(selection.coverage.omitted.map((note) => note.reason)).toEqual(['binary', 'binary'])
   })
 
   it('counts each section with the real tokenizer', () => {
@@ -368,6 +673,105 @@ describe('selectFiles', () => {
   })
 })
 
+describe('what the model reads first', () => {
+  const release = releasePullRequest().files.map((f): ChangedFile => ({
+    filename: f.filename,
+    status: f.status as FileStatus,
+    additions: f.additions,
+    deletions: f.deletions,
+    patch: f.patch
+  }))
+  // max-input-tokens: 8000 leaves about 7,000 tokens of diffs per map request; 11 map requests at most, 4 in one round.
+  const tight = options({ singleCapacity: 7_000, mapCapacity: 7_000, maxModelCalls: 12, maxConcurrency: 4 })
+
+  it('on a 523-file release PR whose source alone exceeds the budget, sends library source first and never build output', () => {
+    const librarySource = release.filter((f) => f.filename.startsWith('src/lib/') && fileKind(f.filename) === 'source')
+    const sourceTokens = librarySource.reduce((sum, f) => sum + tokenizer.countTokens(compressPatch(f.patch ?? '')), 0)
+    expect(sourceTokens).toBeGreaterThan(4 * 7_000)
+
+    const selection = selectFiles(data(release), tight, tokenizer)
+    expect(selection.single).toBe(false)
+    expect(selection.groups).toHaveLength(4)
+    const sent = selection.groups.flat().map((packed) => packed.file.filename)
+    expect(sent.filter((path) => path.startsWith('dist/') || path.startsWith('locale/'))).toEqual([])
+    // Most of what the model reads is the library's source: the first ones in review order all went,
+    // and the rest of the room went to smaller files that fit where a large one did not.
+    const sentSource = sent.filter((path) => librarySource.some((f) => f.filename === path))
+    expect(sentSource.length / sent.length).toBeGreaterThanOrEqual(0.7)
+    const firstInReview = sortForReview(librarySource, (f) => f.filename).slice(0, 10)
+    expect(firstInReview.filter((f) => !sent.includes(f.filename))).toEqual([])
+    expect(sent.filter((path) => fileKind(path) === 'translation')).toEqual([])
+
+    const { excluded, omitted, summarized } = selection.coverage
+    expect(excluded.filter((note) => note.path.startsWith('dist/'))).toHaveLength(131)
+    expect(summarized.length + excluded.length + omitted.length).toBe(523)
+    // Everything not sent is named, in review order: the rest of the source, tests, config and docs, translations.
+    const kinds = omitted.map((note) => FILE_KINDS.indexOf(fileKind(note.path)))
+    expect(kinds).toEqual([...kinds].sort((a, b) => a - b))
+    expect(omitted.filter((note) => fileKind(note.path) === 'translation')).toHaveLength(130 + 116)
+  })
+
+  it('include: dist/** brings build output back, ranked like any file (the bundle is source, its locales translations)', () => {
+    const selection = selectFiles(data(release), { ...tight, include: ['dist/**'] }, tokenizer)
+    const { excluded, summarized, omitted } = selection.coverage
+    expect(excluded.map((note) => note.path)).toEqual(['min/moment-with-locales.min.js', 'min/moment.min.js'])
+    // The bundle is the largest source change: it goes first. Its locales rank as translations: last.
+    expect(summarized[0]).toBe('dist/moment.js')
+    expect(summarized.filter((path) => path.startsWith('dist/locale/'))).toEqual([])
+    expect(omitted.filter((note) => note.path.startsWith('dist/locale/'))).toHaveLength(130)
+  })
+
+  describe('map requests by folder', () => {
+    // Four folders of five files; two sizes, so that review order (larger first) interleaves the folders.
+    const folders = ['src/api', 'src/db', 'src/ui', 'src/util']
+    const files = folders.flatMap((folder, f) =>
+      Array.from({ length: 5 }, (_, k) => file(`${folder}/m${k}.ts`, patchOf((k + f) % 2 === 0 ? 40 : 10, `${f}_${k}_`)))
+    )
+    const cost = (f: ChangedFile) => tokenizer.countTokens(fileSection(f, f.patch ?? '')) + SECTION_OVERHEAD_TOKENS
+    const folderCost = (folder: string) =>
+      files.filter((f) => f.filename.startsWith(`${folder}/`)).reduce((sum, f) => sum + cost(f), 0)
+    const foldersOf = (groups: ReadonlyArray<readonly PackedFile[]>) =>
+      groups.map((group) => [...new Set(group.map((packed) => packed.file.filename.replace(/\/[^/]+$/, '')))])
+
+    it('keeps the files of one folder in one request when the PR needs a request per folder anyway', () => {
+      // No two folders fit one request: four requests whatever the arrangement.
+      const capacity = Math.max(...folders.map(folderCost)) + 50
+      expect(files.reduce((sum, f) => sum + cost(f), 0)).toBeGreaterThan(3 * capacity)
+      const selection = selectFiles(
+        data(files),
+        options({ singleCapacity: capacity, mapCapacity: capacity, maxConcurrency: 4 }),
+        tokenizer
+      )
+      expect(selection.coverage.omitted).toEqual([])
+      expect(foldersOf(selection.groups)).toEqual(folders.map((folder) => [folder]))
+      // Within a request, review order: larger changes first.
+      for (const group of selection.groups) {
+        const lines = group.map((packed) => packed.file.additions)
+        expect(lines).toEqual([...lines].sort((a, b) => b - a))
+      }
+      // The coverage lists summarized files in review order, whatever request they went in.
+      expect(selection.coverage.summarized).toEqual(sortForReview(files, (f) => f.filename).map((f) => f.filename))
+    })
+
+    it('never spends a request on it: when whole folders need one more, folders stay in runs across requests', () => {
+      const capacity = Math.ceil(Math.max(...folders.map(folderCost)) * 1.3)
+      const selection = selectFiles(
+        data(files),
+        options({ singleCapacity: capacity, mapCapacity: capacity, maxConcurrency: 4 }),
+        tokenizer
+      )
+      expect(selection.coverage.omitted).toEqual([])
+      expect(selection.groups).toHaveLength(Math.ceil(files.reduce((sum, f) => sum + cost(f), 0) / capacity))
+      const spans = foldersOf(selection.groups)
+      for (const folder of folders) {
+        const where = spans.flatMap((inGroup, index) => (inGroup.includes(folder) ? [index] : []))
+        expect(where.length).toBeLessThanOrEqual(2)
+        expect((where.at(-1) ?? 0) - (where[0] ?? 0)).toBe(where.length - 1)
+      }
+    })
+  })
+})
+
 describe('refit', () => {
   it('keeps files in order while they fit and names the rest as over budget', () => {
     const selection = selectFiles(
@@ -379,7 +783,7 @@ describe('refit', () => {
     const first = group[0]?.tokens ?? 0
     const result = refit(group, first + SECTION_OVERHEAD_TOKENS + 5, tokenizer, fileSection)
     expect(result.files.map((packed) => packed.file.filename)).toEqual(['src/a.ts'])
-    expect(result.dropped).toEqual([{ path: 'src/b.ts', additions: 30, deletions: 0, reason: 'budget' }])
+    expect(result.dropped).toEqual([{ path: 'src/b.ts', additions: 30, deletions: 0, reason: 'budget', kind: 'source' }])
   })
 
   it('trims the first file when it alone is too large', () => {
