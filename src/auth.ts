@@ -7,14 +7,16 @@
  */
 
 import type { AccessToken, TokenCredential } from '@azure/identity'
-import { AUTH_LABELS, resolveAuthMode, type ResolvedAuthMode } from './auth-mode.js'
-import { entraErrorCodes, explainEntraError, NO_MATCHING_FEDERATED_CREDENTIAL } from './entra-errors.js'
+import { AUTH_LABELS, emptyOidcInputs, resolveAuthMode, type OidcInput, type ResolvedAuthMode } from './auth-mode.js'
+import { emptyOidcInputsMessage, entraErrorCodes, explainEntraError, NO_MATCHING_FEDERATED_CREDENTIAL } from './entra-errors.js'
 import { ActionError, oneLine } from './errors.js'
 import { readOidcClaims, type OidcClaims } from './jwt.js'
 import type { Log, Settings } from './types.js'
 
 /** What auth needs from the runner; production passes @actions/core's functions. */
 export interface AuthDeps {
+  /** The job can request a GitHub OIDC token (ACTIONS_ID_TOKEN_REQUEST_URL is set): it decides what `auto` means. */
+  readonly hasIdToken: boolean
   getIDToken(audience: string): Promise<string>
   setSecret(secret: string): void
   log: Log
@@ -58,8 +60,9 @@ const ENTRA_RETRY_OPTIONS = { maxRetries: 3, retryDelayInMs: 800, maxRetryDelayI
  * only it can choose between a fork skip and missingIdTokenPermissionMessage.
  */
 export function createAuth(settings: Settings, deps: AuthDeps): AzureAuth {
-  const mode = resolveAuthMode(settings)
+  const mode = resolveAuthMode(settings, deps.hasIdToken)
   const label = AUTH_LABELS[mode]
+  const empty = emptyOidcInputs(settings, deps.hasIdToken)
   switch (mode) {
     case 'api-key': {
       // settings.ts has made sure that the inputs each mode needs are there.
@@ -86,19 +89,18 @@ export function createAuth(settings: Settings, deps: AuthDeps): AzureAuth {
         })
       })
     }
-    case 'azure-cli':
-      return tokenAuth(
-        mode,
-        label,
-        settings,
-        deps,
-        undefined,
-        async () =>
-          new (await loadIdentity()).AzureCliCredential({
-            ...(settings.tenantId ? { tenantId: settings.tenantId } : {}),
-            processTimeoutInMs: settings.timeoutSeconds * 1000
-          })
+    case 'azure-cli': {
+      const cli = async (): Promise<TokenCredential> =>
+        new (await loadIdentity()).AzureCliCredential({
+          ...(settings.tenantId ? { tenantId: settings.tenantId } : {}),
+          processTimeoutInMs: settings.timeoutSeconds * 1000
+        })
+      if (empty.length === 0) return tokenAuth(mode, label, settings, deps, undefined, cli)
+      deps.log.info(
+        `auth 'auto': ${empty.join(' and ')} ${empty.length > 1 ? 'are' : 'is'} empty, so the Azure CLI session (azure/login) is used if one is signed in.`
       )
+      return tokenAuth(mode, label, settings, deps, undefined, async () => signedInOrFail(await cli(), empty))
+    }
     case 'managed-identity':
       return tokenAuth(
         mode,
@@ -134,6 +136,37 @@ export function createAuth(settings: Settings, deps: AuthDeps): AzureAuth {
   }
 }
 
+/**
+ * The Azure CLI credential of `auth: auto` in a job whose client-id / tenant-id are `empty`: when `az`
+ * is missing or signed in to nothing, the run fails at once naming those inputs, and never asks again.
+ * `az account get-access-token` tells that from its local profile, without a request to Entra ID.
+ */
+function signedInOrFail(cli: TokenCredential, empty: readonly OidcInput[]): TokenCredential {
+  let notSignedIn: ActionError | undefined
+  return {
+    async getToken(scopes, options) {
+      if (notSignedIn) throw notSignedIn
+      try {
+        return await cli.getToken(scopes, options)
+      } catch (error) {
+        if (!isNoAzureCliSession(error)) throw error
+        notSignedIn = new ActionError(emptyOidcInputsMessage(empty), { cause: error })
+        throw notSignedIn
+      }
+    }
+  }
+}
+
+/**
+ * AzureCliCredential's "not installed" and "not signed in" failures. It throws CredentialUnavailableError
+ * for every failure, so these two are told apart by the texts it uses for them (azureCliPublicErrorMessages
+ * in @azure/identity, not exported; test/auth.test.ts runs the real credential against a fake `az`).
+ */
+function isNoAzureCliSession(error: unknown): boolean {
+  if (!(error instanceof Error) || error.name !== 'CredentialUnavailableError') return false
+  return error.message.startsWith('Azure CLI could not be found') || error.message.includes("Please run 'az login'")
+}
+
 /** Loaded on first use: @azure/identity and MSAL are most of the action's start-up cost. */
 function loadIdentity(): Promise<typeof import('@azure/identity')> {
   return import('@azure/identity')
@@ -164,7 +197,7 @@ function tokenAuth(
       )
     } catch (error) {
       const claims = assertion?.claims
-      throw explainEntraError(error, { settings, env: deps.env, ...(claims ? { claims } : {}) })
+      throw explainEntraError(error, { settings, env: deps.env, mode, ...(claims ? { claims } : {}) })
     }
     if (!token?.token) {
       throw new ActionError(`${label} returned no access token for ${settings.tokenScope}: check token-scope and cloud.`)

@@ -2,7 +2,8 @@
  * Entra ID failures turned into one-line fixes: AADSTS codes, MSAL and @azure/identity error shapes,
  * proxies and timeouts. Pure: it reads the error chain and the settings, never the network.
  */
-import { resolveAuthMode } from './auth-mode.js'
+import { createHash } from 'node:crypto'
+import { resolveAuthMode, type OidcInput, type ResolvedAuthMode } from './auth-mode.js'
 import { ActionError, oneLine } from './errors.js'
 import type { OidcClaims } from './jwt.js'
 import { configuredProxies, describeProxyFailure, errorChain, failedProxy, networkFailure } from './proxy.js'
@@ -23,6 +24,49 @@ export function missingIdTokenPermissionMessage(): string {
   )
 }
 
+/** The repository or organization variable that the README's workflows pass to each input. */
+const INPUT_VARIABLES: Readonly<Record<OidcInput, string>> = { 'client-id': 'AZURE_CLIENT_ID', 'tenant-id': 'AZURE_TENANT_ID' }
+
+/**
+ * One-line fix for `auth: auto` in a job that can get an OIDC token but has `empty` client-id /
+ * tenant-id and no signed-in Azure CLI session: almost always a variable that was never set (or was
+ * stored as a secret, which `vars.` does not read). Nothing was sent to Entra ID.
+ */
+export function emptyOidcInputsMessage(empty: readonly OidcInput[]): string {
+  const both = empty.length > 1
+  const inputs = empty.map((input) => `'${input}'`).join(' and ')
+  const variables = empty.map((input) => `vars.${INPUT_VARIABLES[input]}`).join(' and ')
+  const commands = empty.map((input) => `gh variable set ${INPUT_VARIABLES[input]} --body <${input}>`).join('; ')
+  return (
+    `Input${both ? 's' : ''} ${inputs} ${both ? 'are' : 'is'} empty and no Azure CLI session is signed in, so auth 'auto' cannot sign in to Azure in this job: ` +
+    `${both ? 'they usually come from' : 'it usually comes from'} ${variables}; set ${both ? 'those variables' : 'that variable'} ` +
+    `for the repository or organization (${commands}; ${both ? 'Actions variables, not secrets' : 'an Actions variable, not a secret'}) or pass the input${both ? 's' : ''}, ` +
+    'or run azure/login before this step to use its Azure CLI session.'
+  )
+}
+
+/**
+ * A federated-credential name for `subject`, for the command the mismatch error prints: readable (the
+ * subject's values, lower case, in Entra's allowed characters), at most 72 characters (Entra allows
+ * 120), and ending in a hash of the exact subject. The hash keeps subjects that differ only in case or
+ * punctuation apart: `az identity federated-credential create` replaces a credential of the same name,
+ * so a fixed or lossy name could overwrite one that another workflow relies on.
+ */
+export function federatedCredentialName(subject: string): string {
+  const readable = subject
+    // The claim names of GitHub's subject templates say nothing the values do not.
+    .replace(
+      /(^|:)(repo|repository|repository_id|repository_owner|repository_owner_id|job_workflow_ref|workflow_ref|context):/g,
+      '$1'
+    )
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .slice(0, 60)
+    .replace(/^-+|-+$/g, '')
+  const hash = createHash('sha256').update(subject).digest('hex').slice(0, 8)
+  return readable ? `gh-${readable}-${hash}` : `gh-${hash}`
+}
+
 /** Where a failed token request is explained: the settings, and the GitHub token's claims when known. */
 export interface EntraErrorContext {
   readonly settings: Settings
@@ -30,6 +74,8 @@ export interface EntraErrorContext {
   readonly claims?: OidcClaims
   /** For the proxy variables, named when the connection to a proxy failed. */
   readonly env?: NodeJS.ProcessEnv
+  /** The auth mode that ran (createAuth knows it); without it, `auth` as it resolves in a job without an OIDC token. */
+  readonly mode?: ResolvedAuthMode
 }
 
 /**
@@ -44,7 +90,7 @@ export function explainEntraError(error: unknown, ctx: EntraErrorContext): Actio
   const own = chain.find((e): e is ActionError => e instanceof ActionError)
   if (own) return own
 
-  const mode = resolveAuthMode(settings)
+  const mode = ctx.mode ?? resolveAuthMode(settings, false)
   const codes = entraErrorCodes(error)
   const detail = entraDetail(chain)
   const cause = { cause: error }
@@ -54,14 +100,30 @@ export function explainEntraError(error: unknown, ctx: EntraErrorContext): Actio
     const sub = ctx.claims?.sub || '<subject from the log line "GitHub OIDC token: …">'
     const aud = ctx.claims?.aud || settings.audience
     const code = codes.find((c) => NO_MATCHING_FEDERATED_CREDENTIAL.has(c))
-    const parameters = JSON.stringify({ name: 'github-pr-summary', issuer: iss, subject: sub, audiences: [aud] })
+    const name = ctx.claims?.sub ? federatedCredentialName(ctx.claims.sub) : '<credential-name>'
+    const parameters = JSON.stringify({ name, issuer: iss, subject: sub, audiences: [aud] })
+    // 700211 and 700212 blame the issuer or the audience: the subject is not the problem there.
+    const subjectMayDiffer = code !== 700211 && code !== 700212
+    // Only GitHub's default template (repo:OWNER/REPO:…) puts the environment in the subject.
+    const repo = /^repo:[^:]+/.exec(ctx.claims?.sub ?? '')?.[0]
+    const environmentHint = subjectMayDiffer && repo !== undefined && !/:environment:/.test(sub)
+    const capitals = sub.split(/[:/@]/).filter((part) => /[A-Z]/.test(part))
     return new ActionError(
       `Entra ID has no federated credential on client-id ${settings.clientId} that matches this job's GitHub OIDC token ` +
-        `(AADSTS${code}; issuer ${iss}, subject ${sub}, audience ${aud}): add one with ` +
-        `\`az ad app federated-credential create --id ${settings.clientId} --parameters ${shellQuote(parameters)}\`` +
-        ` (for a user-assigned managed identity: \`az identity federated-credential create --name github-pr-summary ` +
-        `--identity-name <identity-name> --resource-group <resource-group> --issuer ${shellQuote(iss)} ` +
-        `--subject ${shellQuote(sub)} --audiences ${shellQuote(aud)}\`).`,
+        `(AADSTS${code}; issuer ${iss}, subject ${sub}, audience ${aud}): ` +
+        (environmentHint
+          ? `this subject names no environment, so if the credential trusts ${repo}:environment:NAME (as the README's setup does), ` +
+            `add \`environment: NAME\` to the job rather than a credential for ` +
+            (sub.endsWith(':pull_request') ? 'every pull_request job of the repository; ' : 'this subject; ')
+          : '') +
+        `to trust this exact subject, add a credential to the user-assigned managed identity with ` +
+        `\`az identity federated-credential create --name ${name} --identity-name <identity-name> --resource-group <resource-group> ` +
+        `--issuer ${shellQuote(iss)} --subject ${shellQuote(sub)} --audiences ${shellQuote(aud)}\`` +
+        ` (for an app registration: \`az ad app federated-credential create --id ${settings.clientId} --parameters ${shellQuote(parameters)}\`)` +
+        (subjectMayDiffer && capitals.length > 0
+          ? `; Entra compares subjects case-sensitively and this one has capitals (${capitals.slice(0, 3).join(', ')}), so the credential's subject must use exactly this case`
+          : '') +
+        '.',
       cause
     )
   }

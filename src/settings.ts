@@ -92,7 +92,11 @@ export function readSettings(source: InputSource): Settings {
 export function parseEndpoint(value: string): string {
   const expected =
     'Expected https://NAME.openai.azure.com, https://NAME.cognitiveservices.azure.com, https://NAME.services.ai.azure.com or an API Management gateway URL.'
-  if (!value) throw new ActionError(`Input 'endpoint' is required. ${expected}`)
+  if (!value) {
+    throw new ActionError(
+      "Input 'endpoint' is empty: it usually comes from vars.AZURE_OPENAI_ENDPOINT; set that variable for the repository or organization (gh variable set AZURE_OPENAI_ENDPOINT --body https://NAME.openai.azure.com; an Actions variable, not a secret) or pass the input."
+    )
+  }
   let url: URL
   try {
     url = new URL(value)
@@ -127,10 +131,11 @@ export function parseEndpoint(value: string): string {
 }
 
 function parseDeployment(value: string): string {
-  if (!value)
+  if (!value) {
     throw new ActionError(
-      `Input 'deployment' is required: the model deployment name shown under Deployments in the Azure AI Foundry portal.`
+      "Input 'deployment' is empty: it usually comes from vars.AZURE_OPENAI_DEPLOYMENT; set that variable for the repository or organization (gh variable set AZURE_OPENAI_DEPLOYMENT --body <deployment>, the model deployment name shown under Deployments in the Azure AI Foundry portal; an Actions variable, not a secret) or pass the input."
     )
+  }
   if (!DEPLOYMENT_NAME.test(value)) {
     throw new ActionError(
       `Invalid deployment '${value}'. Expected the deployment name (letters, digits, '-', '_', '.'; at most 64 characters), not the model name or a URL.`

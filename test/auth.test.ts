@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import {
@@ -15,8 +17,13 @@ import {
   withFederationPropagationRetry,
   type AuthDeps
 } from '../src/auth.js'
-import { resolveAuthMode } from '../src/auth-mode.js'
-import { explainEntraError, missingIdTokenPermissionMessage } from '../src/entra-errors.js'
+import { emptyOidcInputs, resolveAuthMode } from '../src/auth-mode.js'
+import {
+  emptyOidcInputsMessage,
+  explainEntraError,
+  federatedCredentialName,
+  missingIdTokenPermissionMessage
+} from '../src/entra-errors.js'
 import { CLOUDS, isKnownAuthorityHost } from '../src/clouds.js'
 import { ActionError } from '../src/errors.js'
 import { readOidcClaims } from '../src/jwt.js'
@@ -67,17 +74,50 @@ const claims = { iss: ISSUER, sub: SUBJECT, aud: AUDIENCE }
 
 describe('resolveAuthMode', () => {
   it.each([
-    [{ auth: 'auto', clientId: CLIENT_ID, tenantId: TENANT_ID, apiKey: '' }, 'oidc'],
-    [{ auth: 'auto', clientId: CLIENT_ID, tenantId: TENANT_ID, apiKey: 'k' }, 'oidc'],
-    [{ auth: 'auto', clientId: CLIENT_ID, tenantId: '', apiKey: 'k' }, 'api-key'],
-    [{ auth: 'auto', clientId: '', tenantId: TENANT_ID, apiKey: '' }, 'default'],
-    [{ auth: 'auto', clientId: '', tenantId: '', apiKey: '' }, 'default'],
-    [{ auth: 'azure-cli', clientId: CLIENT_ID, tenantId: TENANT_ID, apiKey: '' }, 'azure-cli'],
-    [{ auth: 'managed-identity', clientId: CLIENT_ID, tenantId: '', apiKey: '' }, 'managed-identity'],
-    [{ auth: 'api-key', clientId: CLIENT_ID, tenantId: TENANT_ID, apiKey: 'k' }, 'api-key'],
-    [{ auth: 'oidc', clientId: CLIENT_ID, tenantId: TENANT_ID, apiKey: 'k' }, 'oidc']
-  ] as const)('%j → %s', (over, mode) => {
-    expect(resolveAuthMode(settings(over))).toBe(mode)
+    [{ auth: 'auto', clientId: CLIENT_ID, tenantId: TENANT_ID, apiKey: '' }, false, 'oidc'],
+    [{ auth: 'auto', clientId: CLIENT_ID, tenantId: TENANT_ID, apiKey: 'k' }, true, 'oidc'],
+    [{ auth: 'auto', clientId: CLIENT_ID, tenantId: '', apiKey: 'k' }, true, 'api-key'],
+    [{ auth: 'auto', clientId: '', tenantId: TENANT_ID, apiKey: '' }, false, 'default'],
+    [{ auth: 'auto', clientId: '', tenantId: '', apiKey: '' }, false, 'default'],
+    // A job with an OIDC token and an unset variable: the Azure CLI session or a named error, never the chain.
+    [{ auth: 'auto', clientId: '', tenantId: TENANT_ID, apiKey: '' }, true, 'azure-cli'],
+    [{ auth: 'auto', clientId: CLIENT_ID, tenantId: '', apiKey: '' }, true, 'azure-cli'],
+    [{ auth: 'auto', clientId: '', tenantId: '', apiKey: '' }, true, 'azure-cli'],
+    [{ auth: 'azure-cli', clientId: CLIENT_ID, tenantId: TENANT_ID, apiKey: '' }, false, 'azure-cli'],
+    [{ auth: 'managed-identity', clientId: CLIENT_ID, tenantId: '', apiKey: '' }, true, 'managed-identity'],
+    [{ auth: 'api-key', clientId: CLIENT_ID, tenantId: TENANT_ID, apiKey: 'k' }, true, 'api-key'],
+    [{ auth: 'oidc', clientId: CLIENT_ID, tenantId: TENANT_ID, apiKey: 'k' }, false, 'oidc']
+  ] as const)('%j, OIDC token: %s → %s', (over, hasIdToken, mode) => {
+    expect(resolveAuthMode(settings(over), hasIdToken)).toBe(mode)
+  })
+
+  it('names the empty inputs only where auto would otherwise fall through to DefaultAzureCredential', () => {
+    expect(emptyOidcInputs(settings({ clientId: '', tenantId: '' }), true)).toEqual(['client-id', 'tenant-id'])
+    expect(emptyOidcInputs(settings({ tenantId: '' }), true)).toEqual(['tenant-id'])
+    expect(emptyOidcInputs(settings({ clientId: '', tenantId: '' }), false)).toEqual([])
+    expect(emptyOidcInputs(settings({ clientId: '', apiKey: 'k' }), true)).toEqual([])
+    expect(emptyOidcInputs(settings({ auth: 'azure-cli', clientId: '' }), true)).toEqual([])
+    expect(emptyOidcInputs(settings(), true)).toEqual([])
+  })
+})
+
+describe('emptyOidcInputsMessage', () => {
+  it('names each empty input, the variable it comes from and the command that sets it, in one line', () => {
+    const one = emptyOidcInputsMessage(['client-id'])
+    expect(one).toMatch(/^Input 'client-id' is empty and no Azure CLI session is signed in/)
+    expect(one).toContain('it usually comes from vars.AZURE_CLIENT_ID;')
+    expect(one).toContain('gh variable set AZURE_CLIENT_ID --body <client-id>')
+    expect(one).toContain('or run azure/login before this step')
+    expect(one).not.toContain('tenant')
+
+    const both = emptyOidcInputsMessage(['client-id', 'tenant-id'])
+    expect(both).toMatch(/^Inputs 'client-id' and 'tenant-id' are empty/)
+    expect(both).toContain('they usually come from vars.AZURE_CLIENT_ID and vars.AZURE_TENANT_ID;')
+    expect(both).toContain(
+      'gh variable set AZURE_CLIENT_ID --body <client-id>; gh variable set AZURE_TENANT_ID --body <tenant-id>'
+    )
+    expect(both).toContain('or pass the inputs,')
+    for (const message of [one, both]) expect(message).not.toMatch(/[\r\n]/)
   })
 })
 
@@ -103,7 +143,7 @@ describe('clouds', () => {
 
 describe('explainEntraError', () => {
   it.each([70021, 700211, 700212, 700213, 7002138])(
-    'AADSTS%i → the presented iss/sub/aud and the az command that adds a matching credential',
+    'AADSTS%i → the presented iss/sub/aud, then the managed-identity command and the app-registration one',
     (code) => {
       const error = explainEntraError(
         msalServerFailure(code, `No matching federated identity record found for presented assertion subject '${SUBJECT}'.`),
@@ -112,19 +152,69 @@ describe('explainEntraError', () => {
           claims
         }
       )
+      const name = federatedCredentialName(SUBJECT)
       expect(error).toBeInstanceOf(ActionError)
       expect(error.message).toContain(`AADSTS${code}`)
       expect(error.message).toContain(`subject ${SUBJECT}`)
       expect(error.message).toContain(`issuer ${ISSUER}`)
       expect(error.message).toContain(`audience ${AUDIENCE}`)
-      expect(error.message).toContain(
-        `az ad app federated-credential create --id ${CLIENT_ID} --parameters '{"name":"github-pr-summary","issuer":"${ISSUER}","subject":"${SUBJECT}","audiences":["${AUDIENCE}"]}'`
-      )
-      expect(error.message).toContain('az identity federated-credential create --name github-pr-summary --identity-name')
-      expect(error.message).toContain('--resource-group')
+      const identity =
+        `az identity federated-credential create --name ${name} --identity-name <identity-name> --resource-group <resource-group> ` +
+        `--issuer '${ISSUER}' --subject '${SUBJECT}' --audiences '${AUDIENCE}'`
+      const app = `az ad app federated-credential create --id ${CLIENT_ID} --parameters '{"name":"${name}","issuer":"${ISSUER}","subject":"${SUBJECT}","audiences":["${AUDIENCE}"]}'`
+      expect(error.message).toContain(identity)
+      expect(error.message).toContain(app)
+      expect(error.message.indexOf(identity)).toBeLessThan(error.message.indexOf(app))
+      // The README's fixed name could replace a credential another workflow relies on.
+      expect(error.message).not.toContain('github-pr-summary')
       expect(error.message).not.toMatch(/[\r\n]/)
     }
   )
+
+  function mismatch(sub: string, code = 700213): string {
+    return explainEntraError(msalServerFailure(code, 'No matching federated identity record found.'), {
+      settings: settings(),
+      claims: { ...claims, sub }
+    }).message
+  }
+
+  it('a subject without an environment → suggests environment: on the job before the broad credential', () => {
+    const message = mismatch(SUBJECT)
+    expect(message).toContain(
+      "this subject names no environment, so if the credential trusts repo:octo-org/octo-repo:environment:NAME (as the README's setup does), add `environment: NAME` to the job rather than a credential for every pull_request job of the repository;"
+    )
+    expect(message.indexOf('environment: NAME')).toBeLessThan(message.indexOf('az identity federated-credential create'))
+    expect(mismatch('repo:octo-org/octo-repo:ref:refs/heads/main')).toContain(
+      'add `environment: NAME` to the job rather than a credential for this subject;'
+    )
+  })
+
+  it('no environment hint where it cannot help: an environment subject, a custom template, an issuer or audience mismatch', () => {
+    expect(mismatch('repo:octo-org/octo-repo:environment:production')).not.toContain('names no environment')
+    expect(
+      mismatch('repository_owner:octo-org:job_workflow_ref:octo-org/ci/.github/workflows/s.yml@refs/heads/main')
+    ).not.toContain('names no environment')
+    expect(mismatch(SUBJECT, 700211)).not.toContain('names no environment')
+    expect(mismatch(SUBJECT, 700212)).not.toContain('names no environment')
+  })
+
+  it('quotes a customized subject (organization template) and derives the credential name from it', () => {
+    const sub = 'repository_owner:octo-org:job_workflow_ref:octo-org/octo-repo/.github/workflows/pr-summary.yml@refs/heads/main'
+    const message = mismatch(sub)
+    expect(message).toContain(`subject ${sub}, audience`)
+    expect(message).toContain(`--name ${federatedCredentialName(sub)} --identity-name`)
+    expect(message).toContain(`--subject '${sub}'`)
+    expect(message).toContain(`"subject":"${sub}"`)
+  })
+
+  it('a subject with capitals → says that Entra compares case-sensitively, naming the parts', () => {
+    const message = mismatch('repo:Octo-Org/Octo-Repo:environment:Production')
+    expect(message).toMatch(
+      /; Entra compares subjects case-sensitively and this one has capitals \(Octo-Org, Octo-Repo, Production\), so the credential's subject must use exactly this case\.$/
+    )
+    expect(mismatch(SUBJECT)).not.toContain('case-sensitively')
+    expect(mismatch('repo:Octo-Org/octo-repo:pull_request', 700212)).not.toContain('case-sensitively')
+  })
 
   it('reads the code from AuthenticationError.errorResponse.errorCodes as well', () => {
     const error = explainEntraError(oauthFailure(70021, 'No matching federated identity record found for presented assertion.'), {
@@ -301,6 +391,40 @@ describe('explainEntraError', () => {
   })
 })
 
+describe('federatedCredentialName', () => {
+  const allowed = /^[a-z0-9][a-z0-9_-]{2,119}$/
+
+  it('is readable, in the characters Entra allows, and ends in a hash of the exact subject', () => {
+    const name = federatedCredentialName(SUBJECT)
+    expect(name).toMatch(/^gh-octo-org-octo-repo-pull-request-[0-9a-f]{8}$/)
+    expect(name).toMatch(allowed)
+    expect(federatedCredentialName(SUBJECT)).toBe(name)
+  })
+
+  it('keeps subjects apart that differ only in case or punctuation', () => {
+    const names = new Set(
+      [
+        'repo:octo-org/octo-repo:pull_request',
+        'repo:Octo-Org/octo-repo:pull_request',
+        'repo:octo-org/octo.repo:pull_request',
+        'repo:octo-org/octo_repo:pull_request'
+      ].map(federatedCredentialName)
+    )
+    expect(names.size).toBe(4)
+  })
+
+  it('drops the claim names of a customized template and stays within 72 characters', () => {
+    const name = federatedCredentialName(
+      'repository_owner:octo-org:job_workflow_ref:octo-org/.github/.github/workflows/pr-summary.yml@refs/heads/main'
+    )
+    expect(name).toMatch(/^gh-octo-org-octo-org-github-github-workflows-pr-summary-yml-ref-[0-9a-f]{8}$/)
+    expect(name.length).toBeLessThanOrEqual(72)
+    expect(name).toMatch(allowed)
+    expect(federatedCredentialName(`repo:o/${'r'.repeat(300)}:pull_request`).length).toBeLessThanOrEqual(72)
+    expect(federatedCredentialName(':::')).toMatch(/^gh-[0-9a-f]{8}$/)
+  })
+})
+
 describe('withFederationPropagationRetry', () => {
   const noMatch = (): Error => msalServerFailure(70021, 'No matching federated identity record found for presented assertion.')
 
@@ -441,11 +565,12 @@ describe('createAssertionProvider', () => {
 })
 
 describe('createAuth', () => {
-  function deps(env: NodeJS.ProcessEnv = {}) {
+  function deps(env: NodeJS.ProcessEnv = {}, hasIdToken = false) {
     const secrets: string[] = []
     let idTokenCalls = 0
     const log = recordingLog()
     const value: AuthDeps = {
+      hasIdToken,
       getIDToken: async () => {
         idTokenCalls++
         return githubJwt({})
@@ -477,12 +602,98 @@ describe('createAuth', () => {
 
   it('is lazy: creating any mode fetches nothing', () => {
     for (const auth of ['oidc', 'azure-cli', 'managed-identity', 'auto'] as const) {
-      const d = deps({ ACTIONS_ID_TOKEN_REQUEST_URL: 'https://example.invalid/token' })
+      const d = deps({ ACTIONS_ID_TOKEN_REQUEST_URL: 'https://example.invalid/token' }, true)
       expect(
         createAuth(settings({ auth, ...(auth === 'auto' ? { clientId: '', tenantId: '' } : {}) }), d.value).mode
       ).toBeDefined()
       expect(d.idTokenCalls()).toBe(0)
     }
+  })
+})
+
+describe("createAuth, auth 'auto' in a job with an OIDC token but an empty client-id or tenant-id", () => {
+  // The real AzureCliCredential runs a fake `az` found on PATH, as it would the CLI that azure/login signed in.
+  const savedPath = process.env['PATH']
+  let bin: string
+  let empty: string
+  beforeAll(async () => {
+    bin = await mkdtemp(join(tmpdir(), 'fake-az-'))
+    empty = await mkdtemp(join(tmpdir(), 'no-az-'))
+  })
+  afterAll(async () => {
+    process.env['PATH'] = savedPath
+    await rm(bin, { recursive: true, force: true })
+    await rm(empty, { recursive: true, force: true })
+  })
+
+  /** Installs `az` running `body` after appending its arguments to a log; PATH finds it first. */
+  async function fakeAz(body: string): Promise<() => Promise<string[]>> {
+    const calls = join(bin, `calls-${Math.random().toString(36).slice(2)}`)
+    await writeFile(join(bin, 'az'), `#!/bin/sh\necho "$*" >> '${calls}'\n${body}\n`)
+    await chmod(join(bin, 'az'), 0o755)
+    process.env['PATH'] = `${bin}:${savedPath}`
+    return async () => (await readFile(calls, 'utf8').catch(() => '')).split('\n').filter(Boolean)
+  }
+
+  function deps() {
+    let idTokenCalls = 0
+    const log = recordingLog()
+    const value: AuthDeps = {
+      hasIdToken: true,
+      getIDToken: async () => {
+        idTokenCalls++
+        return githubJwt({})
+      },
+      setSecret: () => undefined,
+      log,
+      env: process.env
+    }
+    return { value, log, idTokenCalls: () => idTokenCalls }
+  }
+
+  it('uses a signed-in Azure CLI session (after azure/login) and asks GitHub for no OIDC token', async () => {
+    const expires = Math.floor(Date.now() / 1000) + 3600
+    const answer = JSON.stringify({ accessToken: 'cli-token', expires_on: expires, tokenType: 'Bearer' })
+    const calls = await fakeAz(`echo '${answer}'`)
+    const d = deps()
+    const auth = createAuth(settings({ clientId: '' }), d.value)
+    expect(auth).toMatchObject({ mode: 'azure-cli', label: 'Azure CLI' })
+    expect(d.log.lines).toContain(
+      "info: auth 'auto': client-id is empty, so the Azure CLI session (azure/login) is used if one is signed in."
+    )
+    expect(await auth.getToken()).toBe('cli-token')
+    expect(await calls()).toEqual([
+      `account get-access-token --output json --resource https://cognitiveservices.azure.com --tenant ${TENANT_ID}`
+    ])
+    expect(d.idTokenCalls()).toBe(0)
+  })
+
+  it('az signed in to nothing → one error naming the empty inputs, and az is not asked again', async () => {
+    const calls = await fakeAz(`echo "ERROR: Please run 'az login' to setup account." >&2; exit 1`)
+    const d = deps()
+    const auth = createAuth(settings({ clientId: '', tenantId: '' }), d.value)
+    const first = await auth.getToken().catch((e: unknown) => e)
+    expect(first).toBeInstanceOf(ActionError)
+    expect((first as Error).message).toBe(emptyOidcInputsMessage(['client-id', 'tenant-id']))
+    expect(await auth.getToken().catch((e: unknown) => e)).toBe(first)
+    expect(await calls()).toHaveLength(1)
+    expect(d.idTokenCalls()).toBe(0)
+  })
+
+  it('no az on PATH → the same error', async () => {
+    process.env['PATH'] = empty
+    const auth = createAuth(settings({ tenantId: '' }), deps().value)
+    const error = await auth.getToken().catch((e: unknown) => e)
+    expect((error as Error).message).toBe(emptyOidcInputsMessage(['tenant-id']))
+  })
+
+  it('az signed in but failing for another reason → the Azure CLI failure, not "no session"', async () => {
+    await fakeAz(`echo "ERROR: AADSTS50173: The provided grant has expired due to it being revoked." >&2; exit 1`)
+    const auth = createAuth(settings({ clientId: '', tenantId: '' }), deps().value)
+    const error = await auth.getToken().catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ActionError)
+    expect((error as Error).message).toMatch(/^Azure CLI gave no token for .*AADSTS50173/)
+    expect((error as Error).message).not.toContain('is empty')
   })
 })
 
@@ -531,6 +742,7 @@ describe('createAuth with a real credential (managed identity against the Entra 
     let clock = Date.now()
     const secrets: string[] = []
     const auth = createAuth(settings({ auth: 'managed-identity', clientId: entra.clientId }), {
+      hasIdToken: false,
       getIDToken: () => Promise.reject(new Error('not used')),
       setSecret: (secret) => void secrets.push(secret),
       log: recordingLog(),
@@ -552,6 +764,7 @@ describe('createAuth with a real credential (managed identity against the Entra 
 
   it('an unusable identity → ActionError for managed identity, in one line', async () => {
     const auth = createAuth(settings({ auth: 'managed-identity', clientId: '00000000-0000-0000-0000-000000000000' }), {
+      hasIdToken: false,
       getIDToken: () => Promise.reject(new Error('not used')),
       setSecret: () => undefined,
       log: recordingLog(),

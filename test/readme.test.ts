@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join, relative, resolve } from 'node:path'
 import ts from 'typescript'
 import { parse } from 'yaml'
+import { emptyOidcInputsMessage } from '../src/entra-errors.js'
 import { renderSummary } from '../src/render.js'
 import { BINARY_EXTENSIONS, DEFAULT_EXCLUDES } from '../src/select.js'
 import { readSettings } from '../src/settings.js'
@@ -378,6 +379,44 @@ describe('example workflows', () => {
     // The parsed workflow, so that a variable named only in a comment does not count.
     const used = [...JSON.stringify(workflow).matchAll(/vars\.(\w+)/g)].map((match) => match[1])
     expect(used.filter((name) => !created.has(name))).toEqual([])
+  })
+})
+
+describe('messages for an empty input', () => {
+  it('name the variable that the README and examples pass to it', () => {
+    const passed = new Map<string, Set<string>>()
+    for (const [, workflow] of workflows()) {
+      for (const step of Object.values(workflow.jobs).flatMap((job) => job.steps ?? [])) {
+        if (!step.uses?.includes('/azure-openai-pr-summary@')) continue
+        for (const [input, value] of Object.entries(step.with ?? {})) {
+          const variable = /^\$\{\{\s*vars\.([A-Z_]+)\s*\}\}$/.exec(String(value))?.[1]
+          if (variable) passed.set(input, (passed.get(input) ?? new Set()).add(variable))
+        }
+      }
+    }
+    const messageFor = (input: string): string => {
+      if (input === 'client-id' || input === 'tenant-id') return emptyOidcInputsMessage([input])
+      try {
+        const given: Record<string, string> = {
+          endpoint: 'https://example.openai.azure.com',
+          deployment: 'gpt-4o-mini',
+          [input]: ''
+        }
+        readSettings({ getInput: (name) => given[name] ?? '', env: {}, event: {}, eventName: 'push' })
+      } catch (error) {
+        return (error as Error).message
+      }
+      return ''
+    }
+    expect([...passed.keys()].sort()).toEqual(['client-id', 'deployment', 'endpoint', 'tenant-id'])
+    for (const [input, variables] of passed) {
+      expect({ input, variables: [...variables] }).toEqual({ input, variables: [expect.any(String)] })
+      expect({ input, message: messageFor(input) }).toEqual({
+        input,
+        message: expect.stringContaining(`Input '${input}' is empty`) as unknown
+      })
+      expect(messageFor(input)).toContain(`vars.${[...variables][0]}`)
+    }
   })
 })
 

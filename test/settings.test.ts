@@ -87,7 +87,8 @@ describe('readSettings', () => {
   })
 
   it.each([
-    [{ endpoint: '' }, "Input 'endpoint' is required"],
+    [{ endpoint: '' }, "Input 'endpoint' is empty: it usually comes from vars.AZURE_OPENAI_ENDPOINT"],
+    [{ endpoint: '  ' }, 'gh variable set AZURE_OPENAI_ENDPOINT --body https://NAME.openai.azure.com'],
     [{ endpoint: 'http://contoso.openai.azure.com' }, 'must use https://'],
     [{ endpoint: 'not a url' }, "Invalid endpoint 'not a url'"],
     [
@@ -96,7 +97,8 @@ describe('readSettings', () => {
     ],
     [{ endpoint: 'https://contoso.openai.azure.com/?api-version=2024-10-21' }, "put the api-version in the 'api-version' input"],
     [{ endpoint: 'https://contoso.services.ai.azure.com/api/projects/p1' }, 'Foundry project endpoint'],
-    [{ deployment: '' }, "Input 'deployment' is required"],
+    [{ deployment: '' }, "Input 'deployment' is empty: it usually comes from vars.AZURE_OPENAI_DEPLOYMENT"],
+    [{ deployment: '' }, 'gh variable set AZURE_OPENAI_DEPLOYMENT --body <deployment>'],
     [{ deployment: 'https://x' }, "Invalid deployment 'https://x'"],
     [{ 'api-version': '2024-10' }, "Invalid api-version '2024-10'"],
     [{ auth: 'password' }, "Invalid auth 'password'. Allowed: auto, oidc, azure-cli, managed-identity, api-key."],

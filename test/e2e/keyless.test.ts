@@ -85,17 +85,6 @@ describe('keyless summary, end to end', () => {
     expect(summaryComments(emu, pr)).toHaveLength(1)
   })
 
-  it('auto without client-id, tenant-id or key falls back to the DefaultAzureCredential chain', async () => {
-    const { pr, event } = plant(emu)
-    const run = await act(emu, event, {
-      inputs: { 'client-id': '', 'tenant-id': '' },
-      env: { IDENTITY_ENDPOINT: emu.entra.msiEndpoint, IDENTITY_HEADER: emu.entra.msiHeader }
-    })
-    expect(errors(run)).toEqual([])
-    expect(run.summary).toContain('DefaultAzureCredential')
-    expect(summaryComments(emu, pr)).toHaveLength(1)
-  })
-
   it('azure-cli mode: uses the token of a logged-in az (after azure/login)', async () => {
     const { pr, event } = plant(emu)
     const token = emu.entra.mintAccessToken({ aud: 'https://cognitiveservices.azure.com' })
