@@ -21,7 +21,8 @@ import {
   updateMessages,
   UPDATE_SCHEMA
 } from './prompt.js'
-import { compressPatch, type PackedFile, SECTION_OVERHEAD_TOKENS, selectFiles, trimToFit } from './select.js'
+import { compressPatch, type PackedFile, SECTION_OVERHEAD_TOKENS, trimToFit } from './compress.js'
+import { selectFiles } from './select.js'
 import { byteCountingTokenizer, loadTokenizer, type Tokenizer } from './tokens.js'
 import type { ChangedFile, ChatMessage, Coverage, FileNote, PullRequestData, Settings, SinceLastSummary } from './types.js'
 

@@ -21,7 +21,8 @@ import {
 } from './prompt.js'
 import type { ModelClient } from './model.js'
 import { type Plan, SAFETY_MARGIN_TOKENS, type UpdatePlan } from './plan.js'
-import { type PackedFile, refit, SECTION_OVERHEAD_TOKENS } from './select.js'
+import { type PackedFile, SECTION_OVERHEAD_TOKENS } from './compress.js'
+import { refit } from './select.js'
 import type { Tokenizer } from './tokens.js'
 import type { ChatMessage, FileNote, Log, Settings, SummaryDoc, SummaryOutcome, UpdateDoc } from './types.js'
 

@@ -7,7 +7,7 @@ import ts from 'typescript'
 import { parse } from 'yaml'
 import { emptyOidcInputsMessage } from '../src/entra-errors.js'
 import { renderSummary } from '../src/render.js'
-import { BINARY_EXTENSIONS, DEFAULT_EXCLUDES } from '../src/select.js'
+import { BINARY_EXTENSIONS, DEFAULT_EXCLUDES } from '../src/filters.js'
 import { readSettings } from '../src/settings.js'
 
 const ROOT = resolve('.')
@@ -549,7 +549,7 @@ describe('docs/troubleshooting.md against src/', () => {
 })
 
 describe('claims of the README and docs/ checked against the code', () => {
-  it('lists every default exclude of src/select.ts (in docs/ranking.md, the full list the README links to)', () => {
+  it('lists every default exclude of src/filters.ts (in docs/ranking.md, the full list the README links to)', () => {
     const ranking = readFileSync(join(ROOT, 'docs/ranking.md'), 'utf8')
     const prose = searchable(
       ranking.slice(ranking.indexOf('## Left out by default'), ranking.indexOf('## `include` and `exclude`'))

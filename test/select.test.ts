@@ -1,20 +1,9 @@
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import { fileSection } from '../src/prompt.js'
-import {
-  compressPatch,
-  createExcludeFilter,
-  DEFAULT_EXCLUDES,
-  FILE_KINDS,
-  fileKind,
-  GIANT_HUNK_LINES,
-  refit,
-  SECTION_OVERHEAD_TOKENS,
-  selectFiles,
-  sortForReview,
-  type PackedFile,
-  type SelectOptions,
-  trimToFit
-} from '../src/select.js'
+import { compressPatch, GIANT_HUNK_LINES, type PackedFile, SECTION_OVERHEAD_TOKENS, trimToFit } from '../src/compress.js'
+import { createExcludeFilter, DEFAULT_EXCLUDES } from '../src/filters.js'
+import { FILE_KINDS, fileKind, sortForReview } from '../src/kinds.js'
+import { refit, selectFiles, type SelectOptions } from '../src/select.js'
 import { loadTokenizer, type Tokenizer } from '../src/tokens.js'
 import type { ChangedFile, FileStatus, PullRequestData } from '../src/types.js'
 import { releasePullRequest } from './emulators/release-fixture.mjs'
