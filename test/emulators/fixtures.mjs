@@ -1,7 +1,14 @@
 // @ts-check
 /**
- * Pull requests to plant in the GitHub emulator, and the `pull_request` event payloads that go with
- * them. Everything is deterministic: the same arguments give the same PR, byte for byte.
+ * Pull requests to plant in the GitHub emulator, and the event payloads that go with them:
+ *   samplePullRequest()                 a small realistic PR (#42)
+ *   generatedPullRequest({ files, … })  a large deterministic PR
+ *   botPullRequest({ bot })             a Dependabot or Renovate dependency bump (user.type Bot)
+ *   pullRequestEvent(pr, { action, before, fork })   the `pull_request` payload; `pr` may also be the
+ *                                       emulator's stored PR (`github.pull(o, r, n)`) after a push
+ *   issueCommentEvent(pr, comment)      the `issue_comment` payload for a comment on the PR; pass the
+ *                                       comment `github.addComment` returned so it exists for reactions
+ * Everything is deterministic: the same arguments give the same PR, byte for byte.
  */
 
 /** Owner of the fixtures' repository; matches the OIDC emulator's default `repository` claim. */
@@ -11,10 +18,18 @@ export const FIXTURE_REPO = 'octo-repo'
 
 /**
  * @typedef {{ filename: string, status: string, additions: number, deletions: number, patch?: string, previous_filename?: string }} FixtureFile
- * @typedef {{ owner: string, repo: string, number: number, title: string, body: string, draft: boolean, headSha: string,
+ * @typedef {{ owner: string, repo: string, number: number, title: string, body: string | null, draft: boolean, headSha: string,
  *   baseSha: string, headRef: string, baseRef: string, user: string, headRepo?: { owner: string, repo: string },
  *   files: FixtureFile[], commits: { sha: string, message: string }[] }} FixturePull
+ * @typedef {FixturePull | (Omit<FixturePull, 'headRepo'> & { headOwner: string, headRepoName: string })} AnyPull
+ *   a fixture, or the emulator's stored PR (which names its head repository headOwner/headRepoName)
  */
+
+/** GitHub's ids of the well-known bot accounts. */
+const BOT_IDS = /** @type {Record<string, number>} */ ({ 'dependabot[bot]': 49699333, 'renovate[bot]': 29139614 })
+
+/** @param {string} login */
+const userOf = (login) => ({ login, id: BOT_IDS[login] ?? 583231, type: login.endsWith('[bot]') ? 'Bot' : 'User' })
 
 /** A realistic small PR: a retry option for an HTTP client in a TypeScript project. @returns {FixturePull} */
 export function samplePullRequest() {
@@ -137,7 +152,8 @@ export function samplePullRequest() {
     commits: [
       { sha: 'c0ffee0000000000000000000000000000000001', message: 'Add withRetry helper with exponential backoff' },
       { sha: 'c0ffee0000000000000000000000000000000002', message: 'Wire retry option into getJson' },
-      { sha: 'c0ffee0000000000000000000000000000000003', message: 'Document the retry option and bump to 1.4.0' }
+      // The last commit is the head, as on GitHub.
+      { sha: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678', message: 'Document the retry option and bump to 1.4.0' }
     ]
   }
 }
@@ -168,6 +184,8 @@ export function generatedPullRequest({ files = 50, linesPerFile = 20, seed = 1, 
     else if (kind === 8) list.push(file(`docs/${a}-${i}.md`, 'modified', docHunk(a, b, linesPerFile)))
     else list.push(file(`config/${a}-${i}.json`, 'modified', configHunk(a, i, linesPerFile)))
   }
+  const headSha = sha(`head-${seed}-${files}-${linesPerFile}`)
+  const commitCount = Math.min(5, Math.max(1, Math.ceil(files / 100)))
   return {
     owner: FIXTURE_OWNER,
     repo: FIXTURE_REPO,
@@ -175,33 +193,97 @@ export function generatedPullRequest({ files = 50, linesPerFile = 20, seed = 1, 
     title: `Refactor ${files} files across the pipeline (seed ${seed})`,
     body: `Generated pull request with ${files} changed files for load and budget tests.`,
     draft: false,
-    headSha: sha(`head-${seed}-${files}-${linesPerFile}`),
+    headSha,
     baseSha: sha(`base-${seed}`),
     headRef: `generated/${seed}`,
     baseRef: 'main',
     user: 'octo-contributor',
     files: list,
-    commits: Array.from({ length: Math.min(5, Math.max(1, Math.ceil(files / 100))) }, (_, i) => ({
-      sha: sha(`commit-${seed}-${i}`),
+    commits: Array.from({ length: commitCount }, (_, i) => ({
+      sha: i === commitCount - 1 ? headSha : sha(`commit-${seed}-${i}`),
       message: `Refactor batch ${i + 1} of ${files} files`
     }))
   }
 }
 
 /**
- * A `pull_request` webhook payload for `pr`, as GitHub writes it to GITHUB_EVENT_PATH.
- * @param {FixturePull} pr
- * A fork's head repository is `pr.headRepo`, else `outside-contributor/<repo>`; plant the same
- * `headRepo` in the GitHub emulator so the API agrees with the event.
- * @param {{ action?: 'opened' | 'synchronize' | 'reopened' | 'edited', fork?: boolean, serverUrl?: string }} [options]
+ * A Dependabot or Renovate dependency bump, authored by the bot account (user.type Bot), with the
+ * branch names, titles and bodies those bots write.
+ * @param {{ bot?: 'dependabot[bot]' | 'renovate[bot]', number?: number, dependency?: string, from?: string, to?: string }} [options]
+ * @returns {FixturePull}
  */
-export function pullRequestEvent(pr, { action = 'opened', fork = false, serverUrl = 'https://github.com' } = {}) {
-  const headOwner = fork ? (pr.headRepo?.owner ?? 'outside-contributor') : (pr.headRepo?.owner ?? pr.owner)
-  const headName = pr.headRepo?.repo ?? pr.repo
+export function botPullRequest({
+  bot = 'dependabot[bot]',
+  number = 77,
+  dependency = 'undici',
+  from = '6.21.0',
+  to = '6.21.1'
+} = {}) {
+  const dependabot = bot === 'dependabot[bot]'
+  const files = [
+    file('package.json', 'modified', [
+      '@@ -20,7 +20,7 @@',
+      '   "dependencies": {',
+      '     "@actions/core": "^3.0.1",',
+      `-    "${dependency}": "^${from}"`,
+      `+    "${dependency}": "^${to}"`,
+      '   },'
+    ]),
+    file('package-lock.json', 'modified', [
+      '@@ -1210,9 +1210,9 @@',
+      `     "node_modules/${dependency}": {`,
+      `-      "version": "${from}",`,
+      `-      "resolved": "https://registry.npmjs.org/${dependency}/-/${dependency}-${from}.tgz",`,
+      `-      "integrity": "sha512-${sha(`${dependency}@${from}`)}",`,
+      `+      "version": "${to}",`,
+      `+      "resolved": "https://registry.npmjs.org/${dependency}/-/${dependency}-${to}.tgz",`,
+      `+      "integrity": "sha512-${sha(`${dependency}@${to}`)}",`,
+      '       "license": "MIT",'
+    ])
+  ]
+  const headSha = sha(`${bot}-${dependency}-${to}`)
+  return {
+    owner: FIXTURE_OWNER,
+    repo: FIXTURE_REPO,
+    number,
+    title: dependabot ? `Bump ${dependency} from ${from} to ${to}` : `Update dependency ${dependency} to v${to}`,
+    body: dependabot
+      ? `Bumps [${dependency}](https://github.com/nodejs/${dependency}) from ${from} to ${to}.\n\n[![Dependabot compatibility score](https://dependabot-badges.githubapp.com/badges/compatibility_score?dependency-name=${dependency}&package-manager=npm_and_yarn&previous-version=${from}&new-version=${to})](https://docs.github.com/en/github/managing-security-vulnerabilities/about-dependabot-security-updates#about-compatibility-scores)\n\nDependabot will resolve any conflicts with this PR as long as you don't alter it yourself.`
+      : `This PR contains the following updates:\n\n| Package | Change |\n|---|---|\n| [${dependency}](https://github.com/nodejs/${dependency}) | \`^${from}\` -> \`^${to}\` |\n\n---\n\nThis PR was generated by [Mend Renovate](https://mend.io/renovate/).`,
+    draft: false,
+    headSha,
+    baseSha: '0f1e2d3c4b5a69788796a5b4c3d2e1f009876543',
+    headRef: dependabot ? `dependabot/npm_and_yarn/${dependency}-${to}` : `renovate/${dependency}-${to.split('.')[0]}.x`,
+    baseRef: 'main',
+    user: bot,
+    files,
+    commits: [
+      {
+        sha: headSha,
+        message: dependabot ? `Bump ${dependency} from ${from} to ${to}` : `fix(deps): update dependency ${dependency} to v${to}`
+      }
+    ]
+  }
+}
+
+/**
+ * A `pull_request` webhook payload for `pr`, as GitHub writes it to GITHUB_EVENT_PATH.
+ * @param {AnyPull} pr
+ * A fork's head repository is `pr.headRepo`, else `outside-contributor/<repo>`; plant the same
+ * `headRepo` in the GitHub emulator so the API agrees with the event. `before`: the previous head of a
+ * `synchronize` (GitHub sends `before` and `after`).
+ * @param {{ action?: 'opened' | 'synchronize' | 'reopened' | 'edited', fork?: boolean, serverUrl?: string, before?: string }} [options]
+ */
+export function pullRequestEvent(pr, { action = 'opened', fork = false, serverUrl = 'https://github.com', before } = {}) {
+  const planted = 'headOwner' in pr ? { owner: pr.headOwner, repo: pr.headRepoName } : pr.headRepo
+  const headOwner = planted?.owner ?? (fork ? 'outside-contributor' : pr.owner)
+  const headName = planted?.repo ?? pr.repo
+  const isFork = fork || headOwner !== pr.owner || headName !== pr.repo
   const baseRepo = repository(pr.owner, pr.repo, false)
-  const user = { login: pr.user, id: 583231, type: 'User' }
+  const user = userOf(pr.user)
   return {
     action,
+    ...(action === 'synchronize' && before !== undefined ? { before, after: pr.headSha } : {}),
     number: pr.number,
     pull_request: {
       number: pr.number,
@@ -215,7 +297,7 @@ export function pullRequestEvent(pr, { action = 'opened', fork = false, serverUr
         label: `${headOwner}:${pr.headRef}`,
         ref: pr.headRef,
         sha: pr.headSha,
-        repo: repository(headOwner, headName, fork),
+        repo: repository(headOwner, headName, isFork),
         user: { login: headOwner, type: 'User' }
       },
       base: {
@@ -232,6 +314,111 @@ export function pullRequestEvent(pr, { action = 'opened', fork = false, serverUr
     },
     repository: baseRepo,
     sender: user
+  }
+}
+
+/**
+ * @typedef {{ id: number, body: string, user: { login: string, type?: string, id?: number },
+ *   author_association: string, created_at?: string, updated_at?: string }} CommentJson  as `github.addComment` returns it
+ * @typedef {{ body: string, login?: string, association?: string, id?: number }} CommentShorthand
+ */
+
+/**
+ * An `issue_comment` webhook payload for a comment on `pr`, as GitHub writes it to GITHUB_EVENT_PATH:
+ * `issue` is the PR as an issue (with `issue.pull_request` set), `comment` carries `author_association`.
+ * Plant the comment first so reactions to it work:
+ *
+ *   const comment = emu.github.addComment(o, r, n, { body: '/summarize', login: 'maintainer', association: 'MEMBER' })
+ *   const event = issueCommentEvent(pr, comment, { serverUrl: emu.github.serverUrl, apiUrl: emu.github.apiUrl })
+ *   await runAction({ emu, event, eventName: 'issue_comment', inputs })
+ *
+ * @param {AnyPull} pr
+ * @param {CommentJson | CommentShorthand} comment
+ * @param {{ action?: 'created' | 'edited' | 'deleted', previousBody?: string, onIssue?: boolean, serverUrl?: string, apiUrl?: string }} [options]
+ *   `onIssue`: the comment is on a plain issue (no `issue.pull_request`); `previousBody` fills `changes` of an `edited` event.
+ */
+export function issueCommentEvent(
+  pr,
+  comment,
+  { action = 'created', previousBody, onIssue = false, serverUrl = 'https://github.com', apiUrl } = {}
+) {
+  const api = apiUrl ?? (serverUrl === 'https://github.com' ? 'https://api.github.com' : `${serverUrl}/api/v3`)
+  const repo = `${pr.owner}/${pr.repo}`
+  const full = 'user' in comment
+  const id = full ? comment.id : (comment.id ?? 1_000_000_000 + pr.number)
+  const commenter = full ? { ...userOf(comment.user.login), ...comment.user } : userOf(comment.login ?? 'octo-reviewer')
+  const association = full ? comment.author_association : (comment.association ?? 'NONE')
+  const created = (full ? comment.created_at : undefined) ?? '2025-01-01T00:00:00Z'
+  const reactions = {
+    url: `${api}/repos/${repo}/issues/comments/${id}/reactions`,
+    total_count: 0,
+    '+1': 0,
+    '-1': 0,
+    laugh: 0,
+    hooray: 0,
+    confused: 0,
+    heart: 0,
+    rocket: 0,
+    eyes: 0
+  }
+  const kind = onIssue ? 'issues' : 'pull'
+  return {
+    action,
+    ...(action === 'edited' && previousBody !== undefined ? { changes: { body: { from: previousBody } } } : {}),
+    issue: {
+      url: `${api}/repos/${repo}/issues/${pr.number}`,
+      repository_url: `${api}/repos/${repo}`,
+      html_url: `${serverUrl}/${repo}/${kind}/${pr.number}`,
+      id: 2_000_000_000 + pr.number,
+      node_id: `PR_emu${pr.number}`,
+      number: pr.number,
+      title: pr.title,
+      user: userOf(pr.user),
+      labels: [],
+      state: 'open',
+      locked: false,
+      assignee: null,
+      assignees: [],
+      milestone: null,
+      comments: 1,
+      created_at: created,
+      updated_at: created,
+      closed_at: null,
+      author_association: 'CONTRIBUTOR',
+      active_lock_reason: null,
+      ...(onIssue
+        ? {}
+        : {
+            draft: pr.draft,
+            pull_request: {
+              url: `${api}/repos/${repo}/pulls/${pr.number}`,
+              html_url: `${serverUrl}/${repo}/pull/${pr.number}`,
+              diff_url: `${serverUrl}/${repo}/pull/${pr.number}.diff`,
+              patch_url: `${serverUrl}/${repo}/pull/${pr.number}.patch`,
+              merged_at: null
+            }
+          }),
+      body: pr.body,
+      performed_via_github_app: null,
+      state_reason: null
+    },
+    comment: {
+      url: `${api}/repos/${repo}/issues/comments/${id}`,
+      html_url: `${serverUrl}/${repo}/${kind}/${pr.number}#issuecomment-${id}`,
+      issue_url: `${api}/repos/${repo}/issues/${pr.number}`,
+      id,
+      node_id: `IC_emu${id}`,
+      user: commenter,
+      created_at: created,
+      updated_at: (full ? comment.updated_at : undefined) ?? created,
+      author_association: association,
+      body: comment.body,
+      reactions,
+      performed_via_github_app: null
+    },
+    repository: repository(pr.owner, pr.repo, false),
+    organization: { login: pr.owner },
+    sender: commenter
   }
 }
 

@@ -68,6 +68,31 @@ export async function startEmulators(options = {}) {
         'github-token': github.installationToken
       }
     },
+    /**
+     * Makes the OIDC emulator issue tokens like a run triggered by `eventName` on the default branch
+     * (`issue_comment`, `workflow_dispatch`, …): `ref` refs/heads/main and the subject
+     * `repo:{owner}/{repo}:ref:refs/heads/main` instead of `…:pull_request`. Unless `federate` is false,
+     * the default Entra app also trusts that subject, as a user who added the second federated
+     * credential would; with false, Entra refuses the token (AADSTS700213), as it would for them.
+     * @param {string} eventName @param {{ federate?: boolean, branch?: string }} [options]
+     */
+    triggerOnDefaultBranch(eventName, { federate = true, branch = 'main' } = {}) {
+      const ref = `refs/heads/${branch}`
+      const sub = `repo:${repository}:ref:${ref}`
+      Object.assign(oidc.state, {
+        eventName,
+        ref,
+        sub,
+        jobWorkflowRef: `${repository}/.github/workflows/pr-summary.yml@${ref}`
+      })
+      if (!federate) return
+      for (const tenant of Object.values(entra.state.tenants)) {
+        for (const app of Object.values(tenant.apps)) {
+          const first = app.federated[0]
+          if (first && !app.federated.some((f) => f.subject === sub)) app.federated.push({ ...first, subject: sub })
+        }
+      }
+    },
     /** Stops every emulator, even when one of them fails to close. */
     async close() {
       await Promise.allSettled([github.close(), openai.close(), entra.close(), oidc.close()])

@@ -4,6 +4,11 @@
  * clean environment, `INPUT_*` for every input (action.yml defaults filled in), the event payload in a
  * file, and GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files read back afterwards. The child runs
  * asynchronously because the emulators it talks to live in this process.
+ *
+ * The runner variables that depend on the trigger follow `eventName` and the payload, as on GitHub:
+ * GITHUB_ACTOR is the event's sender; `pull_request*` runs get GITHUB_REF `refs/pull/{n}/merge` and
+ * GITHUB_HEAD_REF/GITHUB_BASE_REF; `issue_comment` runs (and others) run on the default branch,
+ * GITHUB_REF `refs/heads/{default_branch}`, with empty GITHUB_HEAD_REF/GITHUB_BASE_REF.
  */
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
@@ -88,6 +93,7 @@ export async function runAction({
       ...baseEnv(),
       ...emu.env(),
       ...(await inputEnv(manifest, inputs, emu.github.installationToken)),
+      ...triggerEnv(eventName, event),
       GITHUB_EVENT_PATH: paths.event,
       GITHUB_EVENT_NAME: eventName,
       GITHUB_OUTPUT: paths.output,
@@ -114,6 +120,32 @@ export async function runAction({
   } finally {
     await rm(dir, { recursive: true, force: true })
   }
+}
+
+/**
+ * GITHUB_REF, GITHUB_HEAD_REF, GITHUB_BASE_REF and GITHUB_ACTOR as the runner derives them from the trigger.
+ * @param {string} eventName @param {unknown} event @returns {Record<string, string>}
+ */
+export function triggerEnv(eventName, event) {
+  const payload = /** @type {any} */ (event ?? {})
+  /** @type {Record<string, string>} */
+  const env = {}
+  const sender = payload.sender?.login
+  if (typeof sender === 'string') {
+    env.GITHUB_ACTOR = sender
+    env.GITHUB_TRIGGERING_ACTOR = sender
+  }
+  const pr = payload.pull_request
+  if (eventName.startsWith('pull_request') && pr) {
+    env.GITHUB_REF = `refs/pull/${pr.number ?? payload.number}/merge`
+    env.GITHUB_HEAD_REF = String(pr.head?.ref ?? '')
+    env.GITHUB_BASE_REF = String(pr.base?.ref ?? '')
+  } else if (payload.repository) {
+    env.GITHUB_REF = `refs/heads/${payload.repository.default_branch ?? 'main'}`
+    env.GITHUB_HEAD_REF = ''
+    env.GITHUB_BASE_REF = ''
+  }
+  return env
 }
 
 /** Only what a runner's step would inherit from the machine; never GITHUB_*, ACTIONS_*, INPUT_*. */
