@@ -46,7 +46,11 @@ const CONTRACT_INPUTS = [
   'max-input-tokens',
   'max-output-tokens',
   'max-concurrency',
-  'max-model-calls'
+  'max-model-calls',
+  // v1.1
+  'skip-authors',
+  'instructions-file',
+  'command'
 ]
 /**
  * Inputs added since the contract was written ("adding inputs is fine"). Listing them here is the review
@@ -65,7 +69,9 @@ const CONTRACT_OUTPUTS = [
   'files-omitted',
   'prompt-tokens',
   'completion-tokens',
-  'model-calls'
+  'model-calls',
+  // v1.1
+  'summary-file'
 ]
 
 function generator(args: string[]) {
@@ -507,13 +513,16 @@ describe('claims of the README and docs/ checked against the code', () => {
   it('documents defaults that the code applies when an input is empty (action.yml = src/settings.ts)', () => {
     const inputs = loadAction().inputs
     const required = { endpoint: 'https://example.openai.azure.com', deployment: 'gpt-4o-mini' }
+    // github-token's default is an expression the runner expands; there is nothing to compare. An empty
+    // skip-authors is a choice of its own (skip nobody): its default list applies only when the input is
+    // left out, and the runner fills that in from action.yml.
+    const noCodeDefault = ['github-token', 'skip-authors']
     const read = (useDefaults: boolean) =>
       readSettings({
         getInput: (name) => {
           if (name in required) return required[name as keyof typeof required]
           const fallback = inputs[name]?.default
-          // github-token's default is an expression the runner expands; there is nothing to compare.
-          return useDefaults && name !== 'github-token' && fallback !== undefined ? String(fallback) : ''
+          return useDefaults && !noCodeDefault.includes(name) && fallback !== undefined ? String(fallback) : ''
         },
         env: {},
         event: { pull_request: { number: 1 } },
