@@ -21,7 +21,7 @@ afterEach(async () => {
 })
 
 /** A comment on `pr` by `login`, and the issue_comment event GitHub sends for it. */
-function comment(pr: FixturePull, body: string, login: string, association: string) {
+function comment(pr: FixturePull, body: string, login: string, association: 'OWNER' | 'MEMBER' | 'COLLABORATOR' | 'CONTRIBUTOR') {
   const planted = emu.github.addComment(pr.owner, pr.repo, pr.number, { body, login, association })
   const event = issueCommentEvent(pr, planted, { serverUrl: emu.github.serverUrl, apiUrl: emu.github.apiUrl })
   return { comment: planted as { id: number }, event }
