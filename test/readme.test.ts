@@ -314,7 +314,7 @@ function workflows(): Array<[string, Workflow]> {
 describe('example workflows', () => {
   const all = workflows()
 
-  it('include the README workflow and the seven examples', () => {
+  it('include the README workflow and the eight examples', () => {
     expect(all.map(([name]) => name)).toEqual(
       expect.arrayContaining([
         'README.md yaml block 1',
@@ -324,9 +324,19 @@ describe('example workflows', () => {
         'examples/workflow-dispatch.yml',
         'examples/fork-pull-request-target.yml',
         'examples/description.yml',
-        'examples/chain-summary-output.yml'
+        'examples/chain-summary-output.yml',
+        'examples/summarize-command.yml'
       ])
     )
+  })
+
+  it('summarize-command.yml: a job only for new /summarize comments on PRs, one run per PR at a time', () => {
+    const [, workflow] = all.find(([name]) => name === 'examples/summarize-command.yml') ?? []
+    const command = loadAction().inputs.command?.default
+    expect(workflow?.on).toEqual({ issue_comment: { types: ['created'] } })
+    const job = Object.values(workflow?.jobs ?? {})[0] as Job & { if?: string; concurrency?: { group?: string } }
+    expect(job.if).toBe(`github.event.issue.pull_request && startsWith(github.event.comment.body, '${String(command)}')`)
+    expect(job.concurrency?.group).toBe('${{ github.workflow }}-${{ github.event.issue.number }}')
   })
 
   it.each(all)('%s: least privilege, known inputs, no expressions in run:', (_name, workflow) => {

@@ -3,9 +3,10 @@
  * and a reaction GitHub refuses never changes the run's result.
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { acknowledgeCommand, commandRun, parseCommand } from '../src/command.js'
+import { commandRun, parseCommand } from '../src/command.js'
 import { ActionError } from '../src/errors.js'
 import { createOctokit } from '../src/github.js'
+import { acknowledgeCommand } from '../src/reactions.js'
 import { skippedResult } from '../src/skips.js'
 import type { RunResult } from '../src/types.js'
 import { issueCommentEvent, samplePullRequest } from './emulators/fixtures.mjs'
