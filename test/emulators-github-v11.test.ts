@@ -165,6 +165,39 @@ describe('compare and a PR history that pushes move', () => {
     expect(data.files?.find((f) => f.filename === 'src/retry.ts')?.patch).toBe(await gitPatch(RETRY_V2, v3))
   })
 
+  it('lists binary changes and pure renames without a patch and with 0/0 lines, as GitHub does', async () => {
+    const other = { owner: OWNER, repo: REPO, number: 105 }
+    gh.addPullRequest({ ...samplePullRequest(), ...other, baseContents: { 'docs/guide.md': 'Guide\n' } })
+    const before = gh.pull(OWNER, REPO, 105).headSha
+    const after = gh.pushCommits(other, {
+      message: 'Add a catalogue, move the guide',
+      files: [
+        { filename: 'locale/de.mo', content: Buffer.from([0xde, 0x12, 0x04, 0x95, 0, 0, 0, 0]) },
+        { filename: 'docs/handbook.md', previous_filename: 'docs/guide.md', content: 'Guide\n' }
+      ]
+    })
+    const { data } = await octokit.rest.repos.compareCommitsWithBasehead({
+      owner: OWNER,
+      repo: REPO,
+      basehead: `${before}...${after}`
+    })
+    const byName = Object.fromEntries((data.files ?? []).map((f) => [f.filename, f]))
+    expect(byName['locale/de.mo']).toMatchObject({ status: 'added', additions: 0, deletions: 0, changes: 0 })
+    expect(byName['locale/de.mo']).not.toHaveProperty('patch')
+    expect(byName['docs/handbook.md']).toMatchObject({ status: 'renamed', previous_filename: 'docs/guide.md', changes: 0 })
+    expect(byName['docs/handbook.md']).not.toHaveProperty('patch')
+    // Undone, they leave the PR's listing.
+    gh.pushCommits(other, {
+      message: 'Undo',
+      files: [
+        { filename: 'locale/de.mo', content: null },
+        { filename: 'docs/guide.md', previous_filename: 'docs/handbook.md', content: 'Guide\n' }
+      ]
+    })
+    const files = await octokit.paginate(octokit.rest.pulls.listFiles, { owner: OWNER, repo: REPO, pull_number: 105 })
+    expect(files.map((f) => f.filename)).toEqual(samplePullRequest().files.map((f: any) => f.filename))
+  })
+
   it('answers identical and behind the way GitHub words them', async () => {
     const head = gh.pull(OWNER, REPO, pr.number).headSha
     const same = await octokit.rest.repos.compareCommitsWithBasehead({ owner: OWNER, repo: REPO, basehead: `${head}...${head}` })
@@ -226,6 +259,29 @@ describe('compare and a PR history that pushes move', () => {
     )
     expect(result.status).toBe(404)
     expect(result.data.message).toMatch(/^No common ancestor between [0-9a-f]{40} and d{40}\.$/)
+  })
+
+  it('follows a fork PR across the network: owner:branch refs, and contents at the fork’s head', async () => {
+    const fork = { owner: OWNER, repo: REPO, number: 104 }
+    gh.addPullRequest({
+      ...samplePullRequest(),
+      number: 104,
+      headSha: 'f0'.repeat(20),
+      commits: [],
+      headRef: 'patch-1',
+      headRepo: { owner: 'outside-contributor', repo: REPO }
+    })
+    const before = gh.pull(OWNER, REPO, 104).headSha
+    const after = gh.pushCommits(fork, { files: [{ filename: 'FORK.md', content: 'from a fork\n' }] })
+    const { data } = await octokit.rest.repos.compareCommitsWithBasehead({
+      owner: OWNER,
+      repo: REPO,
+      basehead: `${before}...outside-contributor:patch-1`
+    })
+    expect(data).toMatchObject({ status: 'ahead', ahead_by: 1 })
+    expect(data.commits[0]?.sha).toBe(after)
+    const file = await octokit.rest.repos.getContent({ owner: OWNER, repo: REPO, path: 'FORK.md', ref: after })
+    expect(Buffer.from((file.data as any).content, 'base64').toString()).toBe('from a fork\n')
   })
 
   it('lists the 250 most recent commits without paging, pages all of them with per_page, and at most 300 files', async () => {

@@ -27,19 +27,33 @@
  * `git push` does, and `pulls/{n}`, `pulls/{n}/files`, `pulls/{n}/commits`, `compare` and `contents`
  * all answer from that graph, so they agree with each other:
  *
- *   const github = await startGitHub()
- *   github.addPullRequest({ ...samplePullRequest(), baseContents: { '.github/pr-summary.md': 'Be brief.' } })
- *   const before = github.pull(o, r, 42).headSha
+ *   const pr = samplePullRequest()                      // any { owner, repo, number } names a PR
+ *   github.addPullRequest({ ...pr, baseContents: { '.github/pr-summary.md': 'Be brief.\n' } })
+ *   const before = github.pull(pr.owner, pr.repo, pr.number).headSha
  *   const after = github.pushCommits(pr, { message: 'Add jitter', files: [{ filename: 'src/jitter.ts', content: 'export …\n' }] })
- *   // GET compare/{before}...{after} → status 'ahead', ahead_by 1, files: [src/jitter.ts (added, with its patch)]
+ *   // compare/{before}...{after} → status 'ahead', ahead_by 1, files: [src/jitter.ts, added, with its patch]
  *   const rewritten = github.forcePush(pr, { message: 'Squash', files: [...] })
- *   // GET compare/{after}...{rewritten} → 404 Not Found: the old head is gone, as after GitHub's gc
+ *   // compare/{after}...{rewritten} → 404 Not Found: the old head is gone, as after GitHub's gc
  *
  * A change in `files` is either `{ filename, content }` (string or bytes; `content: null` deletes; with
  * `previous_filename` it renames), from which the emulator computes the exact patch like git, or an
  * explicit entry `{ filename, status, additions, deletions, patch? }` taken as given (no `patch`: a
- * binary or too-large file, as GitHub lists those). `setHeadSha` still moves the head without history:
- * compare with the old head then answers 404 like a force-push.
+ * binary or too-large file, as GitHub lists those). The contents API serves what was planted as
+ * content; a file known only by its patch answers 500 with a message saying to plant it.
+ *
+ * Test-side API, besides the routes:
+ *   addPullRequest(spec)                    plant a PR; `baseContents`, `user: 'dependabot[bot]'` (a Bot),
+ *                                           `association`; the base and head branches point at it
+ *   pull(o, r, n)                           the stored PR, mutable (files, commits, headSha, body, …)
+ *   pushCommits(pr, push | push[])          → new head sha; push = { message?, files?, date?, author? }
+ *   forcePush(pr, { files?, message?, commits?, keepOldCommits? })  → new head sha
+ *   setHeadSha(o, r, n, sha)                move the head without history (compare old...new: 404)
+ *   commit(sha), fileAt(o, r, path, ref)    look into the graph
+ *   addComment(o, r, n, { body, login?, type?, association? })  → the comment as GitHub shows it
+ *                                           (its id takes reactions; fixtures' issueCommentEvent takes it)
+ *   comments(o, r, n), reactions(commentId) what is on the PR
+ *   requests, writes()                      every request ({ method, path, route }); the non-GET ones
+ *   faults.add(route, fault, times?)        see faults.mjs; state.tokens / state.readOnlyTokens for tokens
  */
 import { createServer } from 'node:http'
 import { FaultQueue, sleep } from './faults.mjs'
