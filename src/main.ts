@@ -3,11 +3,15 @@
  * `@actions/core` inputs, outputs, masking and job summary, and the watchdog. It builds a RunContext,
  * calls run(), and writes the outputs from the result.
  */
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import * as core from '@actions/core'
+import { commandRun } from './command.js'
 import { ActionError } from './errors.js'
 import { createOctokit } from './github.js'
-import { run, type RunLog } from './run.js'
+import { run, type RunContext, type RunLog } from './run.js'
+import { acknowledgeCommand } from './reactions.js'
 import { readSettings } from './settings.js'
 import { type RunEvent, skipBeforeSettings, skippedResult } from './skips.js'
 import type { RepoRef, RunResult } from './types.js'
@@ -31,7 +35,12 @@ export async function main(): Promise<void> {
   const hasIdToken = Boolean(env.ACTIONS_ID_TOKEN_REQUEST_URL)
   const early = skipBeforeSettings(
     event,
-    { auth: core.getInput('auth'), apiKey: core.getInput('api-key'), pullNumber: core.getInput('pull-number') },
+    {
+      auth: core.getInput('auth'),
+      apiKey: core.getInput('api-key'),
+      pullNumber: core.getInput('pull-number'),
+      command: core.getInput('command')
+    },
     hasIdToken
   )
   if (early) {
@@ -62,7 +71,9 @@ export async function main(): Promise<void> {
     (settings.timeoutSeconds + WATCHDOG_GRACE_SECONDS) * 1000
   ).unref()
   try {
-    const result = await run({
+    // Past the gate in skipBeforeSettings, an issue_comment run is a trusted command.
+    const command = event.name === 'issue_comment' ? commandRun(event.payload) : undefined
+    const context: RunContext = {
       event,
       repo,
       settings,
@@ -76,8 +87,10 @@ export async function main(): Promise<void> {
       log,
       serverUrl: (env.GITHUB_SERVER_URL ?? 'https://github.com').replace(/\/+$/, ''),
       startedAt,
-      now: Date.now
-    })
+      now: Date.now,
+      ...(command ? { command } : {})
+    }
+    const result = await (command ? acknowledgeCommand(context.github, repo, command, log, () => run(context)) : run(context))
     await finish(result)
   } finally {
     clearTimeout(watchdog)
@@ -89,6 +102,7 @@ export { main as run }
 
 async function finish(result: RunResult): Promise<void> {
   core.setOutput('summary', result.summary)
+  core.setOutput('summary-file', result.summary === '' ? '' : writeSummaryFile(result.summary))
   core.setOutput('comment-id', result.commentId ?? '')
   core.setOutput('comment-url', result.commentUrl ?? '')
   core.setOutput('published', result.published)
@@ -100,6 +114,17 @@ async function finish(result: RunResult): Promise<void> {
   core.setOutput('completion-tokens', result.completionTokens)
   core.setOutput('model-calls', result.modelCalls)
   if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(result.jobSummary).write()
+}
+
+/**
+ * The summary in a file of its own under RUNNER_TEMP (which the runner empties after each job), for
+ * steps that pass it on without quoting it into a shell; a directory per run, so two steps never collide.
+ */
+function writeSummaryFile(markdown: string): string {
+  const dir = mkdtempSync(join(process.env.RUNNER_TEMP || tmpdir(), 'pr-summary-'))
+  const path = join(dir, 'summary.md')
+  writeFileSync(path, markdown)
+  return path
 }
 
 function readEvent(path: string | undefined): Record<string, unknown> {

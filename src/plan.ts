@@ -101,7 +101,7 @@ export async function planSummary(data: PullRequestData, settings: Settings, opt
   const counted = planWith(await loadTokenizer(), data, settings, options)
   if ('plan' in counted) return counted.plan
   throw new ActionError(
-    `max-input-tokens ${settings.maxInputTokens} leaves no room for diffs next to the prompt and instructions: set max-input-tokens to at least ${counted.needed}, or shorten 'instructions'.`
+    `max-input-tokens ${settings.maxInputTokens} leaves no room for diffs next to the prompt and instructions: set max-input-tokens to at least ${counted.needed}, or shorten 'instructions' (and the instructions-file).`
   )
 }
 

@@ -97,6 +97,7 @@ function toPullRequestInfo(ref: RepoRef, pull: PullResponse): PullRequestInfo {
     htmlUrl: pull.html_url,
     headSha: pull.head.sha,
     baseSha: pull.base.sha,
+    baseRef: pull.base.ref,
     author: pull.user?.login ?? '',
     // A deleted fork leaves `head.repo` null; it was a fork all the same.
     isFork: pull.head.repo?.full_name !== pull.base.repo.full_name,

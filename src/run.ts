@@ -6,9 +6,11 @@
  * the model client, the tokenizer or the markdown parser.
  */
 import type { AuthDeps } from './auth.js'
+import type { CommandRun } from './command.js'
 import { ActionError } from './errors.js'
 import type { Octokit } from './github.js'
 import { readSinceLastSummary } from './delta.js'
+import { withInstructionsFile } from './instructions.js'
 import { type MarkerState, MAX_HISTORY, type UpdateRecord, withoutDescriptionSection } from './marker.js'
 import type { Plan } from './plan.js'
 import { type Publication, createPublisher, type PreviousSummary } from './publisher.js'
@@ -41,6 +43,8 @@ export interface RunContext {
   /** When the run started (ms since the epoch): the deadline is timeout-seconds after it. */
   readonly startedAt: number
   readonly now: () => number
+  /** Set when a trusted command comment started the run: it summarizes even an unchanged, draft or skip-authors PR. */
+  readonly command?: CommandRun
 }
 
 /** Summarizes the PR and publishes the summary; a skip is a result, never an error. */
@@ -66,22 +70,27 @@ export async function run(context: RunContext): Promise<RunResult> {
     return data
   })
   const filesTotal = Math.max(data.pr.changedFiles, data.files.length)
-  const early = skipAfterRead(data, settings)
+  const early = skipAfterRead(data, settings, context.command !== undefined)
   if (early) return skip(early, filesTotal, log)
 
-  const previous = await publisher.previous(data.pr)
+  // instructions-file is read at the PR's base commit (so a PR cannot rewrite its own prompt), before
+  // the fingerprint, which must change with the file.
+  const [previous, prompting] = await Promise.all([
+    publisher.previous(data.pr),
+    withInstructionsFile(context.github, settings, data.pr, log)
+  ])
   // Our own description section is not the author's text: it is neither fingerprinted nor prompted.
   const authored: PullRequestData = { ...data, pr: { ...data.pr, body: withoutDescriptionSection(data.pr.body) } }
   const { fingerprint, planSummary } = await planning
-  const print = fingerprint(authored, settings)
-  if (previous && previous.fingerprint === print) return unchanged(data, previous, log)
+  const print = fingerprint(authored, prompting)
+  if (previous && previous.fingerprint === print && !context.command) return unchanged(data, previous, log)
 
   // New commits since the summary before: what they changed gets a section of its own.
   const since =
     previous?.head && previous.head !== data.pr.headSha
       ? await readSinceLastSummary(context.github, context.repo, { from: previous.head, to: data.pr.headSha }, data.files, log)
       : undefined
-  const plan = await planSummary(authored, settings, since ? { since } : {})
+  const plan = await planSummary(authored, prompting, since ? { since } : {})
   log.debug(
     `Removed ${plan.removedCharacters} hidden characters (HTML comments, zero-width, bidi, tags) from PR text before prompting.`
   )
@@ -92,7 +101,7 @@ export async function run(context: RunContext): Promise<RunResult> {
 
   const rendering = import('./render.js')
   rendering.catch(() => undefined)
-  const summarized = await summarizeWithAzure(context, plan, data)
+  const summarized = await summarizeWithAzure({ ...context, settings: prompting }, plan, data)
   if ('reason' in summarized) return skip(summarized, filesTotal, log)
   const { outcome, authLabel } = summarized
   if (outcome.notice) {

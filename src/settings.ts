@@ -18,6 +18,8 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]'])
 const DEPLOYMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
 /** Dated Azure OpenAI api-versions, e.g. `2024-10-21` or `2025-04-01-preview`. */
 const DATED_API_VERSION = /^\d{4}-\d{2}-\d{2}(-preview)?$/
+/** A login (letters, digits, `-`; apps end in `[bot]`), with `*` and `?` wildcards. */
+const LOGIN_GLOB = /^[A-Za-z0-9*?-]+(\[bot\])?$/i
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 /** A tenant is a GUID or a verified domain such as contoso.onmicrosoft.com. */
 const TENANT = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+)$/i
@@ -75,13 +77,15 @@ export function readSettings(source: InputSource): Settings {
     include: parseGlobs(source.getInput('include')),
     exclude: parseGlobs(source.getInput('exclude')),
     instructions: input('instructions'),
+    instructionsFile: parseInstructionsFile(input('instructions-file')),
     language: input('language') || 'English',
     maxInputTokens: parseInteger('max-input-tokens', input('max-input-tokens'), 32000, 2000, 1_000_000),
     maxOutputTokens: parseInteger('max-output-tokens', input('max-output-tokens'), 1500, 100, 100_000),
     maxConcurrency: parseInteger('max-concurrency', input('max-concurrency'), 4, 1, 32),
     maxModelCalls: parseInteger('max-model-calls', input('max-model-calls'), 12, 1, 200),
     timeoutSeconds: parseInteger('timeout-seconds', input('timeout-seconds'), 300, 10, 3600),
-    skipDrafts: parseBoolean('skip-drafts', input('skip-drafts'), true)
+    skipDrafts: parseBoolean('skip-drafts', input('skip-drafts'), true),
+    skipAuthors: parseAuthors(source.getInput('skip-authors'))
   }
 }
 
@@ -212,6 +216,38 @@ export function parseGlobs(value: string): string[] {
     .split(/[\n,]/)
     .map((glob) => glob.trim())
     .filter((glob) => glob !== '' && !glob.startsWith('#'))
+}
+
+/**
+ * skip-authors: GitHub logins, newline- or comma-separated, with `*` and `?` as wildcards; a leading
+ * `@` is dropped. Anything else (a path, a team) is refused rather than silently matching nobody.
+ */
+function parseAuthors(value: string): string[] {
+  return parseGlobs(value).map((entry) => {
+    const login = entry.replace(/^@/, '')
+    if (!LOGIN_GLOB.test(login)) {
+      throw new ActionError(
+        `Invalid skip-authors entry '${entry}'. Expected GitHub logins such as dependabot[bot] or renovate[bot], with * and ? as wildcards (*[bot] skips every app); leave skip-authors empty to skip nobody.`
+      )
+    }
+    return login
+  })
+}
+
+/**
+ * instructions-file: a path relative to the repository root. It is read through the API at the PR's
+ * base commit, so it needs no checkout; `..` and absolute paths would name nothing there.
+ */
+function parseInstructionsFile(value: string): string {
+  if (value === '') return ''
+  const path = value.replace(/^(\.\/)+/, '')
+  // An empty segment is a leading, trailing or doubled `/`.
+  if (path.includes('\\') || path.split('/').some((segment) => segment === '' || segment === '.' || segment === '..')) {
+    throw new ActionError(
+      `Invalid instructions-file '${value}'. Expected a file path relative to the repository root, such as .github/pr-summary.md (it is read at the PR's base commit, not from a checkout).`
+    )
+  }
+  return path
 }
 
 /** The PR number from the `pull-number` input, else from the event payload. */

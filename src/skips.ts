@@ -3,6 +3,8 @@
  * `skipped=<reason>`. Those decided from the event come before settings are read and before any
  * token is requested; those that need the PR come right after it is read.
  */
+import { minimatch } from 'minimatch'
+import { eventComment, isCommand, isTrusted, parseCommand, TRUSTED_ASSOCIATIONS } from './command.js'
 import type { PullRequestData, RunResult, Settings } from './types.js'
 
 /** Why nothing was summarized (the `skipped` output), and the notice that says so. */
@@ -22,12 +24,16 @@ export interface EarlyInputs {
   readonly auth: string
   readonly apiKey: string
   readonly pullNumber: string
+  /** The `command` input, for `issue_comment` runs. */
+  readonly command: string
 }
 
 /**
  * Runs that end before settings are even read: under `pull_request`, a fork PR gets no OIDC token,
  * and its workflow may get neither secrets nor variables (so client-id and tenant-id can be empty
- * too); a comment on a plain issue has no pull request to summarize.
+ * too); a comment on a plain issue has no pull request to summarize; an `issue_comment` run goes on
+ * only for the command from a trusted author, since it would get this repository's OIDC token
+ * whoever commented.
  */
 export function skipBeforeSettings(event: RunEvent, inputs: EarlyInputs, hasIdToken: boolean): Skip | undefined {
   const { pull_request: pull, issue } = event.payload as {
@@ -40,13 +46,50 @@ export function skipBeforeSettings(event: RunEvent, inputs: EarlyInputs, hasIdTo
   if (event.name === 'issue_comment' && issue && !issue.pull_request && inputs.pullNumber.trim() === '') {
     return { reason: 'not-a-pull-request', message: `Issue #${issue.number ?? '?'} is not a pull request: nothing to summarize.` }
   }
+  if (event.name === 'issue_comment') return commandGate(event, inputs.command, issue?.number)
   return undefined
 }
 
-/** Runs that end once the PR is read: a draft, or a PR that changes no file. */
-export function skipAfterRead(data: PullRequestData, settings: Pick<Settings, 'skipDrafts'>): Skip | undefined {
+/** An `issue_comment` run that is not the command, or whose author may not start a run. */
+function commandGate(event: RunEvent, commandInput: string, number: number | undefined): Skip | undefined {
+  const command = parseCommand(commandInput)
+  const comment = eventComment(event.payload)
+  const where = `Comment ${comment?.id ?? '?'} on PR #${number ?? '?'}`
+  // The body is not quoted: it is the commenter's text, and the log is no place for it.
+  if (!comment || comment.action === 'deleted' || !isCommand(comment.body, command)) {
+    return {
+      reason: 'not-a-command',
+      message: `${where} is not the command '${command}' (its first line must be exactly that): nothing to do. Add "if: startsWith(github.event.comment.body, '${command}')" to the job so that other comments start no run.`
+    }
+  }
+  if (!isTrusted(comment.association)) {
+    return {
+      reason: 'not-authorized',
+      message: `${where}: '${comment.login}' (author_association ${comment.association || 'NONE'}) may not run '${command}'; only ${TRUSTED_ASSOCIATIONS.join(', ')} may, since the run uses this repository's Azure identity. An organization member whose membership is private counts as CONTRIBUTOR: make the membership public, or add them as a collaborator.`
+    }
+  }
+  return undefined
+}
+
+/**
+ * Runs that end once the PR is read, before any Azure token: a draft, a PR by an author in
+ * skip-authors, or a PR that changes no file. A command run (`forced`) was asked for by a trusted
+ * person: it summarizes drafts and skip-authors PRs too.
+ */
+export function skipAfterRead(
+  data: PullRequestData,
+  settings: Pick<Settings, 'skipDrafts' | 'skipAuthors'>,
+  forced = false
+): Skip | undefined {
   const { pr } = data
-  if (pr.draft && settings.skipDrafts) {
+  const authorGlob = forced ? undefined : matchingAuthorGlob(pr.author, settings.skipAuthors)
+  if (authorGlob !== undefined) {
+    return {
+      reason: 'author',
+      message: `PR #${pr.number} is by '${pr.author}', who matches skip-authors '${authorGlob}': not summarized (remove the login from skip-authors, or comment the command, /summarize by default, to summarize this one).`
+    }
+  }
+  if (pr.draft && settings.skipDrafts && !forced) {
     return {
       reason: 'draft',
       message: `PR #${pr.number} is a draft: not summarized until it is marked ready for review (set skip-drafts: false to summarize drafts).`
@@ -54,6 +97,15 @@ export function skipAfterRead(data: PullRequestData, settings: Pick<Settings, 's
   }
   if (data.files.length === 0) return { reason: 'no-files', message: `PR #${pr.number} changes no files: nothing to summarize.` }
   return undefined
+}
+
+/**
+ * The first skip-authors glob that matches `login`, case-insensitively as GitHub compares logins.
+ * `[` and `]` are literal, so that `dependabot[bot]` names the app rather than a character class.
+ */
+export function matchingAuthorGlob(login: string, globs: readonly string[]): string | undefined {
+  if (login === '') return undefined
+  return globs.find((glob) => minimatch(login, glob.replace(/[[\]]/g, '\\$&'), { nocase: true }))
 }
 
 /** A fork PR that cannot get an OIDC token (GitHub gives none to forks under `pull_request`). */

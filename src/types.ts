@@ -32,7 +32,10 @@ export interface Settings {
   readonly publish: PublishMode
   readonly include: readonly string[]
   readonly exclude: readonly string[]
+  /** The `instructions` input. With `instructions-file`, run() adds the file's text once it is read. */
   readonly instructions: string
+  /** A path in the repository whose text is added to `instructions`, read at the PR's base commit; '' for none. */
+  readonly instructionsFile: string
   readonly language: string
   readonly maxInputTokens: number
   readonly maxOutputTokens: number
@@ -42,6 +45,8 @@ export interface Settings {
   readonly timeoutSeconds: number
   /** Draft PRs are skipped (`skipped=draft`) until they are marked ready for review. */
   readonly skipDrafts: boolean
+  /** Logins (`*` and `?` wildcards) whose PRs are skipped (`skipped=author`); empty: nobody's. */
+  readonly skipAuthors: readonly string[]
 }
 
 /** One message of a chat request. */
@@ -71,6 +76,8 @@ export interface PullRequestInfo extends RepoRef {
   readonly htmlUrl: string
   readonly headSha: string
   readonly baseSha: string
+  /** The base branch (`base.ref`), for messages. */
+  readonly baseRef?: string
   readonly author: string
   /** The head repository differs from the base repository. */
   readonly isFork: boolean

@@ -47,7 +47,11 @@ const CONTRACT_INPUTS = [
   'max-input-tokens',
   'max-output-tokens',
   'max-concurrency',
-  'max-model-calls'
+  'max-model-calls',
+  // v1.1
+  'skip-authors',
+  'instructions-file',
+  'command'
 ]
 /**
  * Inputs added since the contract was written ("adding inputs is fine"). Listing them here is the review
@@ -66,7 +70,9 @@ const CONTRACT_OUTPUTS = [
   'files-omitted',
   'prompt-tokens',
   'completion-tokens',
-  'model-calls'
+  'model-calls',
+  // v1.1
+  'summary-file'
 ]
 
 function generator(args: string[]) {
@@ -314,7 +320,7 @@ function workflows(): Array<[string, Workflow]> {
 describe('example workflows', () => {
   const all = workflows()
 
-  it('include the README workflow and the seven examples', () => {
+  it('include the README workflow and the eight examples', () => {
     expect(all.map(([name]) => name)).toEqual(
       expect.arrayContaining([
         'README.md yaml block 1',
@@ -324,9 +330,19 @@ describe('example workflows', () => {
         'examples/workflow-dispatch.yml',
         'examples/fork-pull-request-target.yml',
         'examples/description.yml',
-        'examples/chain-summary-output.yml'
+        'examples/chain-summary-output.yml',
+        'examples/summarize-command.yml'
       ])
     )
+  })
+
+  it('summarize-command.yml: a job only for new /summarize comments on PRs, one run per PR at a time', () => {
+    const [, workflow] = all.find(([name]) => name === 'examples/summarize-command.yml') ?? []
+    const command = loadAction().inputs.command?.default
+    expect(workflow?.on).toEqual({ issue_comment: { types: ['created'] } })
+    const job = Object.values(workflow?.jobs ?? {})[0] as Job & { if?: string; concurrency?: { group?: string } }
+    expect(job.if).toBe(`github.event.issue.pull_request && startsWith(github.event.comment.body, '${String(command)}')`)
+    expect(job.concurrency?.group).toBe('${{ github.workflow }}-${{ github.event.issue.number }}')
   })
 
   it.each(all)('%s: least privilege, known inputs, no expressions in run:', (_name, workflow) => {
@@ -579,13 +595,16 @@ describe('claims of the README and docs/ checked against the code', () => {
   it('documents defaults that the code applies when an input is empty (action.yml = src/settings.ts)', () => {
     const inputs = loadAction().inputs
     const required = { endpoint: 'https://example.openai.azure.com', deployment: 'gpt-4o-mini' }
+    // github-token's default is an expression the runner expands; there is nothing to compare. An empty
+    // skip-authors is a choice of its own (skip nobody): its default list applies only when the input is
+    // left out, and the runner fills that in from action.yml.
+    const noCodeDefault = ['github-token', 'skip-authors']
     const read = (useDefaults: boolean) =>
       readSettings({
         getInput: (name) => {
           if (name in required) return required[name as keyof typeof required]
           const fallback = inputs[name]?.default
-          // github-token's default is an expression the runner expands; there is nothing to compare.
-          return useDefaults && name !== 'github-token' && fallback !== undefined ? String(fallback) : ''
+          return useDefaults && !noCodeDefault.includes(name) && fallback !== undefined ? String(fallback) : ''
         },
         env: {},
         event: { pull_request: { number: 1 } },

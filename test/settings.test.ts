@@ -78,6 +78,25 @@ describe('readSettings', () => {
     expect(parseGlobs('')).toEqual([])
   })
 
+  it('reads skip-authors as logins with wildcards; empty skips nobody', () => {
+    expect(readSettings(source(minimal)).skipAuthors).toEqual([])
+    // action.yml's default, as the runner passes it when the input is left out.
+    expect(readSettings(source({ ...minimal, 'skip-authors': 'dependabot[bot], renovate[bot]' })).skipAuthors).toEqual([
+      'dependabot[bot]',
+      'renovate[bot]'
+    ])
+    expect(
+      readSettings(source({ ...minimal, 'skip-authors': '@octo-bot\n*[bot]\n# people too\nrelease-?' })).skipAuthors
+    ).toEqual(['octo-bot', '*[bot]', 'release-?'])
+  })
+
+  it('reads instructions-file as a path from the repository root', () => {
+    expect(readSettings(source(minimal)).instructionsFile).toBe('')
+    expect(readSettings(source({ ...minimal, 'instructions-file': ' ./.github/pr-summary.md ' })).instructionsFile).toBe(
+      '.github/pr-summary.md'
+    )
+  })
+
   it('prefers the pull-number input over the event, and reads issue_comment events on PRs', () => {
     expect(readSettings(source({ ...minimal, 'pull-number': '42' })).pullNumber).toBe(42)
     const comment = source(minimal, { event: { issue: { number: 9, pull_request: { url: 'x' } } }, eventName: 'issue_comment' })
@@ -106,6 +125,13 @@ describe('readSettings', () => {
     [{ auth: 'api-key' }, "auth 'api-key' needs the api-key input"],
     [{ cloud: 'Mars' }, "Invalid cloud 'Mars'. Allowed: AzureCloud, AzureUSGovernment, AzureChinaCloud."],
     [{ publish: 'tweet' }, "Invalid publish 'tweet'. Allowed: comment, description, none."],
+    [{ 'skip-authors': 'octo-org/reviewers' }, "Invalid skip-authors entry 'octo-org/reviewers'. Expected GitHub logins"],
+    [{ 'skip-authors': 'app/dependabot' }, "Invalid skip-authors entry 'app/dependabot'"],
+    [{ 'instructions-file': '/etc/passwd' }, "Invalid instructions-file '/etc/passwd'. Expected a file path relative"],
+    [{ 'instructions-file': '../other-repo/prompt.md' }, "Invalid instructions-file '../other-repo/prompt.md'"],
+    [{ 'instructions-file': '.github/' }, "Invalid instructions-file '.github/'"],
+    [{ 'instructions-file': '.github\\prompt.md' }, "Invalid instructions-file '.github\\prompt.md'"],
+
     [
       { 'max-input-tokens': 'lots' },
       "Invalid max-input-tokens 'lots'. Expected a whole number from 2000 to 1000000 (default 32000)."
