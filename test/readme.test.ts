@@ -371,7 +371,7 @@ describe('example workflows', () => {
     }
   })
 
-  const examples = all.filter(([name]) => name.startsWith('examples/'))
+  const examples = all.filter(([name]) => name.startsWith('examples/') || name === 'README.md yaml block 1')
 
   it.each(examples)(
     '%s: a concurrency group of its own workflow and PR, so two adopted workflows never cancel each other',
@@ -379,11 +379,14 @@ describe('example workflows', () => {
       const ours = Object.values(workflow.jobs).filter((job) =>
         (job.steps ?? []).some((step) => step.uses?.includes('/azure-openai-pr-summary@'))
       )
+      // A /summarize comment names its PR as the issue number, and a second command waits rather than
+      // cancelling a run that already acknowledged the first one.
+      const onComment = 'issue_comment' in workflow.on
       for (const job of ours) {
         expect(job.concurrency?.group).toMatch(
-          /^[\w-]*\$\{\{ github\.workflow \}\}-\$\{\{ (github\.event\.pull_request\.number|inputs\.pull-number) \}\}$/
+          /^[\w-]*\$\{\{ github\.workflow \}\}-\$\{\{ (github\.event\.pull_request\.number|github\.event\.issue\.number|inputs\.pull-number) \}\}$/
         )
-        expect(job.concurrency?.['cancel-in-progress']).toBe(true)
+        expect(job.concurrency?.['cancel-in-progress']).toBe(!onComment)
       }
     }
   )
