@@ -54,14 +54,11 @@ export function explainEntraError(error: unknown, ctx: EntraErrorContext): Actio
     const sub = ctx.claims?.sub || '<subject from the log line "GitHub OIDC token: …">'
     const aud = ctx.claims?.aud || settings.audience
     const code = codes.find((c) => NO_MATCHING_FEDERATED_CREDENTIAL.has(c))
-    const parameters = JSON.stringify({ name: 'github-pr-summary', issuer: iss, subject: sub, audiences: [aud] })
+    const add = federatedCredentialCommands({ clientId: settings.clientId, issuer: iss, subject: sub, audience: aud })
     return new ActionError(
       `Entra ID has no federated credential on client-id ${settings.clientId} that matches this job's GitHub OIDC token ` +
-        `(AADSTS${code}; issuer ${iss}, subject ${sub}, audience ${aud}): add one with ` +
-        `\`az ad app federated-credential create --id ${settings.clientId} --parameters ${shellQuote(parameters)}\`` +
-        ` (for a user-assigned managed identity: \`az identity federated-credential create --name github-pr-summary ` +
-        `--identity-name <identity-name> --resource-group <resource-group> --issuer ${shellQuote(iss)} ` +
-        `--subject ${shellQuote(sub)} --audiences ${shellQuote(aud)}\`).`,
+        `(AADSTS${code}; issuer ${iss}, subject ${sub}, audience ${aud}): add one with \`${add.app}\`` +
+        ` (for a user-assigned managed identity: \`${add.managedIdentity}\`).`,
       cause
     )
   }
@@ -227,6 +224,32 @@ function entraDetail(chain: readonly unknown[]): string {
       return oneLine(aadsts.split(/\s+(?:Trace ID|Correlation ID|Timestamp):|\s+-\s+(?:Correlation ID|Trace ID):/)[0] ?? aadsts)
   }
   return oneLine(messages[0] ?? String(chain[0]))
+}
+
+/** What a federated credential for GitHub Actions must hold, and where it goes. */
+export interface FederatedCredentialTarget {
+  readonly clientId: string
+  readonly issuer: string
+  readonly subject: string
+  readonly audience: string
+  /** The user-assigned managed identity behind client-id, when known; placeholders otherwise. */
+  readonly identity?: { readonly name: string; readonly resourceGroup: string }
+}
+
+/**
+ * The Azure CLI commands that add a federated credential admitting `subject`: on an app registration,
+ * and on a user-assigned managed identity. Shared by the action's AADSTS70021 message and `npm run doctor`.
+ */
+export function federatedCredentialCommands(target: FederatedCredentialTarget): { app: string; managedIdentity: string } {
+  const { clientId, issuer, subject, audience } = target
+  const parameters = JSON.stringify({ name: 'github-pr-summary', issuer, subject, audiences: [audience] })
+  return {
+    app: `az ad app federated-credential create --id ${clientId} --parameters ${shellQuote(parameters)}`,
+    managedIdentity:
+      `az identity federated-credential create --name github-pr-summary ` +
+      `--identity-name ${target.identity?.name ?? '<identity-name>'} --resource-group ${target.identity?.resourceGroup ?? '<resource-group>'} ` +
+      `--issuer ${shellQuote(issuer)} --subject ${shellQuote(subject)} --audiences ${shellQuote(audience)}`
+  }
 }
 
 /** POSIX single-quoting, so the printed command can be pasted as is. */
