@@ -11,6 +11,7 @@ import { ActionError, ModelError, oneLine } from './errors.js'
 import {
   DEFAULT_CLAIM_KEYS,
   GITHUB_ISSUER,
+  isGitHubIssuer,
   judgeCredentials,
   type FederatedCredential,
   type RepositoryFacts,
@@ -173,7 +174,9 @@ async function* azureChecks(settings: Settings, tools: DoctorTools): AsyncGenera
   }
   const claims = decodeJwtPayload(token) ?? {}
   const text = (name: string): string | undefined => (typeof claims[name] === 'string' ? (claims[name] as string) : undefined)
-  const identity = text('upn') ?? text('unique_name') ?? text('preferred_username') ?? text('appid') ?? who
+  // A user's token names the user in upn; the Azure CLI's own app id (appid) would only confuse.
+  const identity =
+    text('upn') ?? text('unique_name') ?? text('preferred_username') ?? account.user?.name ?? text('appid') ?? 'unknown'
   const objectId = text('oid')
   const exp = typeof claims.exp === 'number' ? claims.exp : undefined
   const minutes = exp === undefined ? undefined : Math.max(0, Math.round((exp * 1000 - Date.now()) / 60_000))
@@ -262,7 +265,7 @@ async function* federationChecks(settings: Settings, options: DoctorOptions, too
   const { credentials, owner } = listed
   const lines = credentials.map((c) => `${c.name}: ${c.issuer} ${c.subject ?? '(claims expression)'} [${c.audiences.join(', ')}]`)
   if (!facts || !template) {
-    const github = credentials.filter((c) => c.subject && c.issuer.startsWith(GITHUB_ISSUER))
+    const github = credentials.filter((c) => c.subject && isGitHubIssuer(c.issuer))
     if (github.length === 0) {
       yield fail(
         CHECKS.federation,
