@@ -8,9 +8,10 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util'
 import { runDoctor, type CheckResult } from './doctor.js'
-import { ActionError } from './errors.js'
+import { ActionError, ModelError } from './errors.js'
 import { azureTarget, commandRunner, githubToken, parsePullRequestUrl, readDotEnv, terminalLog } from './local.js'
 import { formatPreview, previewPullRequest } from './preview.js'
+import { errorChain } from './proxy.js'
 import type { CloudName } from './types.js'
 
 const PREVIEW_USAGE =
@@ -40,18 +41,30 @@ async function cli(command: string | undefined, args: readonly string[]): Promis
     if (command === 'doctor') return await doctor(args, env, stdout, stderr)
     stderr(`Unknown command '${command ?? ''}': use npm run preview or npm run doctor.`)
     return 2
-  } catch (error) {
-    if (error instanceof UsageError) {
-      stderr(`${error.message}\n${command === 'doctor' ? DOCTOR_USAGE : PREVIEW_USAGE}`)
+  } catch (caught) {
+    if (caught instanceof UsageError) {
+      stderr(`${caught.message}\n${command === 'doctor' ? DOCTOR_USAGE : PREVIEW_USAGE}`)
       return 2
     }
+    const error = caught instanceof Hinted ? caught.error : caught
     const message = error instanceof ActionError ? error.message : `Unexpected error: ${(error as Error)?.stack ?? String(error)}`
     stderr(`✗ ${message}`)
+    if (caught instanceof Hinted) stderr(caught.hint)
     return 1
   }
 }
 
 class UsageError extends Error {}
+
+/** A failure, and a next step to print under it. */
+class Hinted extends Error {
+  constructor(
+    readonly error: unknown,
+    readonly hint: string
+  ) {
+    super(String(error))
+  }
+}
 
 function parse<T extends ParseArgsOptionsConfig>(args: readonly string[], options: T) {
   try {
@@ -94,6 +107,13 @@ async function preview(
   const instructions = values['instructions-file'] === undefined ? values.instructions : readText(values['instructions-file'])
   const log = terminalLog(stderr, values.verbose === true)
   const token = await githubToken(pr.host, env, commandRunner(env))
+  const doctorCommand = [
+    'npm run doctor --',
+    `--endpoint ${target.endpoint}`,
+    `--deployment ${target.deployment}`,
+    ...(target.apiVersion ? [`--api-version ${target.apiVersion}`] : []),
+    ...(values['tenant-id'] ? [`--tenant-id ${values['tenant-id']}`] : [])
+  ].join(' ')
   log.info(
     `Previewing ${pr.owner}/${pr.repo}#${pr.number} with deployment '${target.deployment}' on ${target.endpoint}: nothing is posted.`
   )
@@ -108,7 +128,10 @@ async function preview(
       ...(values.language ? { language: values.language } : {})
     },
     { githubToken: token, env, log, now: Date.now }
-  )
+  ).catch((error: unknown) => {
+    // The action's Azure messages are written for a workflow; the doctor has a terminal's fixes.
+    throw azureFailure(error) ? new Hinted(error, `To check the Azure setup step by step: ${doctorCommand}`) : error
+  })
   stdout(formatPreview(report))
   return 0
 }
@@ -159,6 +182,16 @@ function formatCheck(check: CheckResult): string {
   for (const note of check.notes ?? []) lines.push(`    ${note}`)
   if (check.fix) lines.push(`  Fix: ${check.fix}`)
   return `${lines.join('\n')}\n`
+}
+
+/** A failure of Azure OpenAI or of an Azure credential (the error chain holds @azure/identity's or the model's error). */
+function azureFailure(error: unknown): boolean {
+  return errorChain(error).some(
+    (e) =>
+      e instanceof ModelError ||
+      (e instanceof Error &&
+        ['CredentialUnavailableError', 'AuthenticationError', 'AggregateAuthenticationError'].includes(e.name))
+  )
 }
 
 function readText(path: string): string {
