@@ -155,7 +155,8 @@ async function* azureChecks(settings: Settings, tools: DoctorTools): AsyncGenera
 
   // 2. A token for the Cognitive Services scope, through the action's own azure-cli credential.
   const auth = createAuth(settings, {
-    getIDToken: () => Promise.reject(new ActionError('The doctor uses the Azure CLI, not a GitHub OIDC token.')),
+    // Never called: the azure-cli credential does not use a GitHub OIDC token.
+    getIDToken: () => Promise.reject(new Error('The doctor has no GitHub OIDC token.')),
     setSecret: () => undefined,
     log: tools.log,
     env: tools.env
@@ -211,6 +212,10 @@ async function* azureChecks(settings: Settings, tools: DoctorTools): AsyncGenera
   } catch (error) {
     const kind = error instanceof ModelError ? error.kind : undefined
     const message = error instanceof ActionError ? error.message : rootMessage(error)
+    if (kind === undefined || kind === 'network' || kind === 'timeout') {
+      yield fail(CHECKS.chat, `no answer to a 16-token request to '${settings.deployment}'`, message)
+      return
+    }
     if (kind === 'auth') {
       yield fail(CHECKS.role, `Azure OpenAI refused ${identity}'s token`, message)
       return

@@ -78,8 +78,8 @@ export async function previewPullRequest(options: PreviewOptions, deps: PreviewD
     github,
     azure: {
       hasIdToken: false,
-      getIDToken: () =>
-        Promise.reject(new ActionError('A preview has no GitHub OIDC token: use --auth azure-cli or --auth default.')),
+      // Never called: azure-cli and DefaultAzureCredential do not use a GitHub OIDC token.
+      getIDToken: () => Promise.reject(new Error('A preview has no GitHub OIDC token.')),
       // Nothing of a preview is shown to anyone but the person who ran it; tokens are never printed.
       setSecret: () => undefined,
       env: deps.env
