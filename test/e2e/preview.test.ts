@@ -94,9 +94,7 @@ describe('npm run preview against the action', () => {
     expect(posted).toMatch(/· Azure CLI$/)
     expect(withoutPromptTokens(printed)).toBe(withoutPromptTokens(posted))
     // Both runs asked the same deployment the same way, with the same token from the same Azure CLI login.
-    expect(
-      emu.openai.requests.map((request: { auth: string; deployment: string }) => [request.auth, request.deployment])
-    ).toEqual([
+    expect(emu.openai.requests.map((request) => [request.auth, request.deployment])).toEqual([
       ['bearer', 'gpt-4o-mini'],
       ['bearer', 'gpt-4o-mini']
     ])
