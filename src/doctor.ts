@@ -99,6 +99,8 @@ function doctorSettings(options: DoctorOptions): Settings {
     'api-version': options.target.apiVersion,
     auth: 'azure-cli',
     'tenant-id': options.tenantId ?? '',
+    // Validated like the input (a GUID); the checks use it only to find the identity's credentials.
+    'client-id': options.clientId ?? '',
     cloud: options.cloud ?? ''
   }
   return readSettings({ getInput: (name) => inputs[name] ?? '', env: {}, event: {}, eventName: 'workflow_dispatch' })
