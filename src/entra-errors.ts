@@ -100,8 +100,7 @@ export function explainEntraError(error: unknown, ctx: EntraErrorContext): Actio
     const sub = ctx.claims?.sub || '<subject from the log line "GitHub OIDC token: …">'
     const aud = ctx.claims?.aud || settings.audience
     const code = codes.find((c) => NO_MATCHING_FEDERATED_CREDENTIAL.has(c))
-    const name = ctx.claims?.sub ? federatedCredentialName(ctx.claims.sub) : '<credential-name>'
-    const parameters = JSON.stringify({ name, issuer: iss, subject: sub, audiences: [aud] })
+    const add = federatedCredentialCommands({ clientId: settings.clientId, issuer: iss, subject: sub, audience: aud })
     // 700211 and 700212 blame the issuer or the audience: the subject is not the problem there.
     const subjectMayDiffer = code !== 700211 && code !== 700212
     // Only GitHub's default template (repo:OWNER/REPO:…) puts the environment in the subject.
@@ -116,10 +115,8 @@ export function explainEntraError(error: unknown, ctx: EntraErrorContext): Actio
             `add \`environment: NAME\` to the job rather than a credential for ` +
             (sub.endsWith(':pull_request') ? 'every pull_request job of the repository; ' : 'this subject; ')
           : '') +
-        `to trust this exact subject, add a credential to the user-assigned managed identity with ` +
-        `\`az identity federated-credential create --name ${name} --identity-name <identity-name> --resource-group <resource-group> ` +
-        `--issuer ${shellQuote(iss)} --subject ${shellQuote(sub)} --audiences ${shellQuote(aud)}\`` +
-        ` (for an app registration: \`az ad app federated-credential create --id ${settings.clientId} --parameters ${shellQuote(parameters)}\`)` +
+        `to trust this exact subject, add a credential to the user-assigned managed identity with \`${add.managedIdentity}\`` +
+        ` (for an app registration: \`${add.app}\`)` +
         (subjectMayDiffer && capitals.length > 0
           ? `; Entra compares subjects case-sensitively and this one has capitals (${capitals.slice(0, 3).join(', ')}), so the credential's subject must use exactly this case`
           : '') +
@@ -289,6 +286,34 @@ function entraDetail(chain: readonly unknown[]): string {
       return oneLine(aadsts.split(/\s+(?:Trace ID|Correlation ID|Timestamp):|\s+-\s+(?:Correlation ID|Trace ID):/)[0] ?? aadsts)
   }
   return oneLine(messages[0] ?? String(chain[0]))
+}
+
+/** What a federated credential for GitHub Actions must hold, and where it goes. */
+export interface FederatedCredentialTarget {
+  readonly clientId: string
+  readonly issuer: string
+  readonly subject: string
+  readonly audience: string
+  /** The user-assigned managed identity behind client-id, when known; placeholders otherwise. */
+  readonly identity?: { readonly name: string; readonly resourceGroup: string }
+}
+
+/**
+ * The Azure CLI commands that add a federated credential admitting `subject`: on an app registration,
+ * and on a user-assigned managed identity. Shared by the action's AADSTS70021 message and `npm run doctor`.
+ */
+export function federatedCredentialCommands(target: FederatedCredentialTarget): { app: string; managedIdentity: string } {
+  const { clientId, issuer, subject, audience } = target
+  // A name derived from the subject: a fixed one could overwrite another workflow's credential.
+  const name = subject.startsWith('<') ? '<credential-name>' : federatedCredentialName(subject)
+  const parameters = JSON.stringify({ name, issuer, subject, audiences: [audience] })
+  return {
+    app: `az ad app federated-credential create --id ${clientId} --parameters ${shellQuote(parameters)}`,
+    managedIdentity:
+      `az identity federated-credential create --name ${name} ` +
+      `--identity-name ${target.identity?.name ?? '<identity-name>'} --resource-group ${target.identity?.resourceGroup ?? '<resource-group>'} ` +
+      `--issuer ${shellQuote(issuer)} --subject ${shellQuote(subject)} --audiences ${shellQuote(audience)}`
+  }
 }
 
 /** POSIX single-quoting, so the printed command can be pasted as is. */

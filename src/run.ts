@@ -147,6 +147,7 @@ export async function run(context: RunContext): Promise<RunResult> {
     promptTokens: outcome.usage.promptTokens,
     completionTokens: outcome.usage.completionTokens,
     modelCalls: outcome.usage.modelCalls,
+    coverage: outcome.coverage,
     jobSummary: jobSummary(markdown, outcome, authLabel, publication)
   }
 }

@@ -210,6 +210,8 @@ export interface RunResult {
   readonly promptTokens: number
   readonly completionTokens: number
   readonly modelCalls: number
+  /** Which files reached the model (whole or compressed) and which did not; set when the model was called. */
+  readonly coverage?: Coverage
   /** Markdown for the job summary page. */
   readonly jobSummary: string
 }

@@ -1,0 +1,551 @@
+/**
+ * `npm run doctor`: the Azure setup checked from a developer's terminal, in the order a run meets it,
+ * stopping at the first failure with the fix. The token, the chat request and the fixes for Azure
+ * OpenAI's answers come from the action's own modules (auth.ts, model.ts, openai-errors.ts via
+ * ModelError, entra-errors.ts for federated credentials); only what a runner never meets (the Azure CLI
+ * login, the tenant, the cloud) has texts of its own here.
+ */
+import { createAuth } from './auth.js'
+import { federatedCredentialCommands } from './entra-errors.js'
+import { ActionError, ModelError, oneLine } from './errors.js'
+import {
+  DEFAULT_CLAIM_KEYS,
+  GITHUB_ISSUER,
+  isGitHubIssuer,
+  judgeCredentials,
+  type FederatedCredential,
+  type RepositoryFacts,
+  type SubjectTemplate
+} from './federation.js'
+import { decodeJwtPayload } from './jwt.js'
+import { commandError, type AzureTarget, type RunCommand } from './local.js'
+import { createModelClient, modelUrl } from './model.js'
+import { configuredProxies, errorChain, networkFailure } from './proxy.js'
+import { readSettings } from './settings.js'
+import type { CloudName, Log, Settings } from './types.js'
+
+/** What to check. */
+export interface DoctorOptions {
+  readonly target: AzureTarget
+  readonly cloud?: CloudName
+  readonly tenantId?: string
+  /** The identity the workflow uses (client-id): its federated credentials are listed. */
+  readonly clientId?: string
+  /** OWNER/REPO whose pull request jobs should match a federated credential. */
+  readonly repo?: string
+}
+
+/** The doctor's surroundings: `az` and `gh`, the environment (proxies), a log for the clients' debug lines. */
+export interface DoctorTools {
+  readonly run: RunCommand
+  readonly env: NodeJS.ProcessEnv
+  readonly log: Log
+}
+
+/** One line of the report. */
+export interface CheckResult {
+  readonly check: string
+  readonly ok: boolean
+  /** What was found. */
+  readonly detail: string
+  /** On failure: the fix, one line. */
+  readonly fix?: string
+  /** More lines to show under the check (credentials and what they admit). */
+  readonly notes?: readonly string[]
+}
+
+/** The checks' names, in the order they run; tests and docs refer to them. */
+export const CHECKS = {
+  login: 'Azure CLI signed in',
+  token: 'Token for Azure OpenAI',
+  endpoint: 'Endpoint',
+  role: 'Data-plane role',
+  deployment: 'Deployment',
+  structured: 'Structured output',
+  chat: 'Chat request',
+  federation: 'Federated credentials',
+  subject: 'GitHub OIDC subject'
+} as const
+
+/** Azure OpenAI's `accounts` host names: NAME.openai.azure.com and its cognitiveservices / services.ai forms. */
+const ACCOUNT_HOST = /^([^.]+)\.(?:openai|cognitiveservices|services\.ai)\.azure\.(?:com|us|cn)$/i
+
+/** The smallest structured-output request: the answer is a few tokens of JSON. */
+const TINY_SCHEMA = {
+  name: 'doctor',
+  schema: { type: 'object', properties: { ok: { type: 'boolean' } }, required: ['ok'], additionalProperties: false }
+}
+
+/**
+ * Runs the checks in order and yields each result as it is known; stops after the first failure,
+ * since what follows depends on it.
+ */
+export async function* runDoctor(options: DoctorOptions, tools: DoctorTools): AsyncGenerator<CheckResult> {
+  const settings = doctorSettings(options)
+  for await (const result of azureChecks(settings, tools)) {
+    yield result
+    if (!result.ok) return
+  }
+  for await (const result of federationChecks(settings, options, tools)) {
+    yield result
+    if (!result.ok) return
+  }
+}
+
+function doctorSettings(options: DoctorOptions): Settings {
+  const inputs: Record<string, string> = {
+    endpoint: options.target.endpoint,
+    deployment: options.target.deployment,
+    'api-version': options.target.apiVersion,
+    auth: 'azure-cli',
+    'tenant-id': options.tenantId ?? '',
+    // Validated like the input (a GUID); the checks use it only to find the identity's credentials.
+    'client-id': options.clientId ?? '',
+    cloud: options.cloud ?? ''
+  }
+  return readSettings({ getInput: (name) => inputs[name] ?? '', env: {}, event: {}, eventName: 'workflow_dispatch' })
+}
+
+interface Account {
+  readonly tenantId?: string
+  readonly tenantDefaultDomain?: string
+  readonly environmentName?: string
+  readonly name?: string
+  readonly user?: { readonly name?: string; readonly type?: string }
+}
+
+async function* azureChecks(settings: Settings, tools: DoctorTools): AsyncGenerator<CheckResult> {
+  const tenantFlag = settings.tenantId ? ` --tenant ${settings.tenantId}` : ''
+  const cloudFirst = settings.cloud === 'AzureCloud' ? '' : `az cloud set --name ${settings.cloud}, then `
+
+  // 1. The Azure CLI, signed in, in the cloud and tenant of the resource.
+  const shown = await tools.run('az', ['account', 'show', '--output', 'json'])
+  if (shown.missing) {
+    yield fail(
+      CHECKS.login,
+      'the Azure CLI (az) is not installed',
+      `Install it (https://aka.ms/azure-cli), then run \`az login${tenantFlag}\`.`
+    )
+    return
+  }
+  if (shown.code !== 0) {
+    yield fail(CHECKS.login, `az account show: ${commandError(shown)}`, `Run \`${cloudFirst}az login${tenantFlag}\`.`)
+    return
+  }
+  const account = parseJson<Account>(shown.stdout) ?? {}
+  const who = `${account.user?.name ?? 'unknown user'}${account.user?.type ? ` (${account.user.type})` : ''}`
+  if (account.environmentName && account.environmentName !== settings.cloud) {
+    yield fail(
+      CHECKS.login,
+      `signed in to ${account.environmentName}, but the endpoint is in ${settings.cloud}`,
+      `Run \`az cloud set --name ${settings.cloud}\`, then \`az login${tenantFlag}\` (or pass --cloud ${account.environmentName}).`
+    )
+    return
+  }
+  if (settings.tenantId && !sameTenant(account, settings.tenantId)) {
+    yield fail(
+      CHECKS.login,
+      `${who} is signed in to tenant ${account.tenantId ?? 'unknown'}${account.tenantDefaultDomain ? ` (${account.tenantDefaultDomain})` : ''}, not ${settings.tenantId}`,
+      `Run \`az login --tenant ${settings.tenantId}\` (or \`az account set --subscription <a subscription of that tenant>\`), or pass the --tenant-id of the resource.`
+    )
+    return
+  }
+  yield pass(
+    CHECKS.login,
+    `${who}, tenant ${account.tenantId ?? 'unknown'}, subscription ${account.name ? `'${account.name}'` : 'unknown'}, cloud ${account.environmentName ?? settings.cloud}`
+  )
+
+  // 2. A token for the Cognitive Services scope, through the action's own azure-cli credential.
+  const auth = createAuth(settings, {
+    hasIdToken: false,
+    // Never called: the azure-cli credential does not use a GitHub OIDC token.
+    getIDToken: () => Promise.reject(new Error('The doctor has no GitHub OIDC token.')),
+    setSecret: () => undefined,
+    log: tools.log,
+    env: tools.env
+  })
+  let token: string
+  try {
+    token = await auth.getToken()
+  } catch (error) {
+    const resource = settings.tokenScope.replace(/\/\.default$/, '')
+    yield fail(
+      CHECKS.token,
+      `the Azure CLI gave no token for ${settings.tokenScope}: ${rootMessage(error)}`,
+      `Run \`az account get-access-token --resource ${resource}${tenantFlag}\` to see the Azure CLI's own error; if it asks you to sign in again, run \`az login --scope ${settings.tokenScope}${tenantFlag}\`.`
+    )
+    return
+  }
+  const claims = decodeJwtPayload(token) ?? {}
+  const text = (name: string): string | undefined => (typeof claims[name] === 'string' ? (claims[name] as string) : undefined)
+  // A user's token names the user in upn; the Azure CLI's own app id (appid) would only confuse.
+  const identity =
+    text('upn') ?? text('unique_name') ?? text('preferred_username') ?? account.user?.name ?? text('appid') ?? 'unknown'
+  const objectId = text('oid')
+  const exp = typeof claims.exp === 'number' ? claims.exp : undefined
+  const minutes = exp === undefined ? undefined : Math.max(0, Math.round((exp * 1000 - Date.now()) / 60_000))
+  yield pass(
+    CHECKS.token,
+    `${settings.tokenScope} for ${identity}${objectId ? ` (object id ${objectId})` : ''}${minutes === undefined ? '' : `, valid for ${minutes} min`}`
+  )
+
+  // 3. The endpoint resolves and answers like Azure OpenAI (an unauthenticated request: no tokens spent).
+  const endpoint = await probeEndpoint(settings, tools.env)
+  yield endpoint
+  if (!endpoint.ok) return
+
+  // 4-6. One tiny chat request with structured output: Azure answers a missing role (401/403) before
+  // an unknown deployment (404), and both before a response_format it does not support (400).
+  // The role fix names the signed-in identity, which is what the request was made as.
+  const asSignedIn: Settings = { ...settings, clientId: objectId ?? '' }
+  const api = settings.apiVersion ? `api-version ${settings.apiVersion}` : 'the v1 API'
+  try {
+    const client = await createModelClient(asSignedIn, auth, { log: tools.log, timeoutMs: 60_000, maxRetries: 1 })
+    const answer = await client.chat({
+      messages: [
+        { role: 'system', content: 'Answer with the JSON object {"ok": true}.' },
+        { role: 'user', content: 'ok?' }
+      ],
+      maxOutputTokens: 16,
+      jsonSchema: TINY_SCHEMA
+    })
+    yield pass(CHECKS.role, `${identity} may call chat completions on ${settings.endpoint}`)
+    yield pass(CHECKS.deployment, `'${settings.deployment}' answered (${answer.promptTokens + answer.completionTokens} tokens)`)
+    yield pass(CHECKS.structured, `${api} accepts response_format json_schema`)
+  } catch (error) {
+    const kind = error instanceof ModelError ? error.kind : undefined
+    const message = error instanceof ActionError ? error.message : rootMessage(error)
+    if (kind === undefined || kind === 'network' || kind === 'timeout') {
+      yield fail(CHECKS.chat, `no answer to a 16-token request to '${settings.deployment}'`, message)
+      return
+    }
+    if (kind === 'auth') {
+      yield fail(CHECKS.role, `Azure OpenAI refused ${identity}'s token`, message)
+      return
+    }
+    yield pass(CHECKS.role, `${identity} passed Azure OpenAI's role check`)
+    if (kind === 'not-found') {
+      yield fail(CHECKS.deployment, `no deployment '${settings.deployment}' on ${settings.endpoint}`, message)
+      return
+    }
+    if (kind === 'json-schema-unsupported') {
+      yield pass(CHECKS.deployment, `'${settings.deployment}' exists`)
+      yield fail(CHECKS.structured, `${api} or the model rejected response_format json_schema`, message)
+      return
+    }
+    yield fail(CHECKS.chat, `a 16-token request to '${settings.deployment}' failed`, message)
+  }
+}
+
+async function* federationChecks(settings: Settings, options: DoctorOptions, tools: DoctorTools): AsyncGenerator<CheckResult> {
+  const { clientId, repo } = options
+  if (!clientId && !repo) return
+
+  let facts: RepositoryFacts | undefined
+  let template: SubjectTemplate | undefined
+  const notes: string[] = []
+  if (repo) {
+    const read = await readRepository(repo, tools.run)
+    if ('fail' in read) {
+      yield read.fail
+      return
+    }
+    facts = read.facts
+    template = read.template
+    notes.push(...read.notes)
+  }
+
+  if (!clientId) {
+    const report = judgeCredentials([], template ?? { keys: DEFAULT_CLAIM_KEYS, source: 'default' }, facts!, settings.audience)
+    yield pass(
+      CHECKS.subject,
+      `PR jobs of ${facts!.fullName} present issuer ${GITHUB_ISSUER}, subject ${report.subject}, audience ${settings.audience} (pass --client-id to check the identity's federated credentials)`,
+      notes
+    )
+    return
+  }
+
+  const listed = await listCredentials(clientId, tools.run)
+  if ('fail' in listed) {
+    yield listed.fail
+    return
+  }
+  const { credentials, owner } = listed
+  const lines = credentials.map((c) => `${c.name}: ${c.issuer} ${c.subject ?? '(claims expression)'} [${c.audiences.join(', ')}]`)
+  if (!facts || !template) {
+    const github = credentials.filter((c) => c.subject && isGitHubIssuer(c.issuer))
+    if (github.length === 0) {
+      yield fail(
+        CHECKS.federation,
+        `${owner.label} has ${credentials.length} federated credentials, none for GitHub Actions`,
+        `Add one for the PR jobs: \`${commands(clientId, 'repo:OWNER/REPO:pull_request', settings.audience, owner).preferred}\` (pass --repo OWNER/REPO to get the exact subject).`,
+        lines
+      )
+      return
+    }
+    yield pass(
+      CHECKS.federation,
+      `${owner.label} admits ${github.length} GitHub subject(s); pass --repo OWNER/REPO to check them against its PR jobs`,
+      lines
+    )
+    return
+  }
+
+  const report = judgeCredentials(credentials, template, facts, settings.audience)
+  const judged = report.verdicts.map(
+    (v) => `${v.admits === 'no' ? '✗' : '✓'} ${v.credential.name}: ${v.credential.subject ?? '(claims expression)'} — ${v.reason}`
+  )
+  const all = [...notes, ...judged]
+  const every = report.verdicts.find((v) => v.admits === 'pull-request')
+  const someEnv = report.verdicts.filter((v) => v.admits === 'environment')
+  if (every) {
+    yield pass(
+      CHECKS.federation,
+      `${owner.label}: '${every.credential.name}' admits ${every.reason} (subject ${report.subject})`,
+      all
+    )
+    return
+  }
+  if (someEnv.length > 0) {
+    yield pass(
+      CHECKS.federation,
+      `${owner.label} admits only ${someEnv.map((v) => v.reason).join('; ')}: the workflow's job must set that environment`,
+      all
+    )
+    return
+  }
+  if (report.varyingKeys.length > 0) {
+    yield fail(
+      CHECKS.federation,
+      `${facts.fullName}'s subject template (${template.keys.join(', ')}) includes ${report.varyingKeys.join(', ')}, which change with every PR, so no fixed subject matches all PR jobs`,
+      `Drop ${report.varyingKeys.join(', ')} from the template (\`gh api -X PUT repos/${facts.fullName}/actions/oidc/customization/sub --input -\` with {"use_default":false,"include_claim_keys":[…]}), or give the app registration a flexible federated credential (claims matching expression).`,
+      all
+    )
+    return
+  }
+  yield fail(
+    CHECKS.federation,
+    `no federated credential of ${owner.label} admits the PR jobs of ${facts.fullName} (subject ${report.subject})`,
+    `Add one: \`${commands(clientId, report.subject, settings.audience, owner).preferred}\`.`,
+    all
+  )
+}
+
+interface CredentialOwner {
+  readonly label: string
+  readonly identity?: { readonly name: string; readonly resourceGroup: string }
+}
+
+/** A user-assigned managed identity with this client id in the current subscription, else the app registration. */
+async function listCredentials(
+  clientId: string,
+  run: RunCommand
+): Promise<{ credentials: FederatedCredential[]; owner: CredentialOwner } | { fail: CheckResult }> {
+  const identities = await run('az', ['identity', 'list', '--query', `[?clientId=='${clientId}']`, '--output', 'json'])
+  const [identity] =
+    identities.code === 0 ? (parseJson<Array<{ name?: string; resourceGroup?: string }>>(identities.stdout) ?? []) : []
+  if (identity?.name && identity.resourceGroup) {
+    const owner = {
+      label: `managed identity '${identity.name}' (resource group ${identity.resourceGroup})`,
+      identity: { name: identity.name, resourceGroup: identity.resourceGroup }
+    }
+    const listed = await run('az', [
+      'identity',
+      'federated-credential',
+      'list',
+      '--identity-name',
+      identity.name,
+      '--resource-group',
+      identity.resourceGroup,
+      '--output',
+      'json'
+    ])
+    if (listed.code !== 0) {
+      return {
+        fail: fail(
+          CHECKS.federation,
+          `cannot list the federated credentials of ${owner.label}: ${commandError(listed)}`,
+          `Ask for Reader on resource group ${identity.resourceGroup}, or run this with an account that has it.`
+        )
+      }
+    }
+    return { credentials: credentialsOf(listed.stdout), owner }
+  }
+  const listed = await run('az', ['ad', 'app', 'federated-credential', 'list', '--id', clientId, '--output', 'json'])
+  if (listed.code !== 0) {
+    return {
+      fail: fail(
+        CHECKS.federation,
+        `no user-assigned managed identity in this subscription and no app registration visible to you has client-id ${clientId} (az: ${commandError(listed)})`,
+        "Check --client-id against the app registration's Application (client) ID or the managed identity's Client ID; for a managed identity, `az account set --subscription` to its subscription first."
+      )
+    }
+  }
+  return { credentials: credentialsOf(listed.stdout), owner: { label: `app registration ${clientId}` } }
+}
+
+/** The repository as GitHub spells it, and its subject template (`gh api`). */
+async function readRepository(
+  repo: string,
+  run: RunCommand
+): Promise<{ facts: RepositoryFacts; template: SubjectTemplate; notes: string[] } | { fail: CheckResult }> {
+  if (!/^[^/\s]+\/[^/\s]+$/.test(repo)) {
+    return {
+      fail: fail(
+        CHECKS.subject,
+        `--repo '${repo}' is not OWNER/REPO`,
+        'Pass --repo OWNER/REPO, such as --repo octo-org/octo-repo.'
+      )
+    }
+  }
+  const shown = await run('gh', ['api', `repos/${repo}`])
+  if (shown.code !== 0) {
+    const fix = shown.missing
+      ? 'Install the GitHub CLI (https://cli.github.com) and run `gh auth login`: the doctor reads the repository and its OIDC subject template with it.'
+      : `Check --repo ${repo}, and that \`gh auth status\` shows an account that can read it.`
+    return { fail: fail(CHECKS.subject, `cannot read repository ${repo} with the GitHub CLI (${commandError(shown)})`, fix) }
+  }
+  const data = parseJson<{ full_name?: string; id?: number; owner?: { id?: number }; visibility?: string }>(shown.stdout) ?? {}
+  const facts: RepositoryFacts = {
+    fullName: data.full_name ?? repo,
+    ...(typeof data.id === 'number' ? { id: data.id } : {}),
+    ...(typeof data.owner?.id === 'number' ? { ownerId: data.owner.id } : {}),
+    ...(data.visibility ? { visibility: data.visibility } : {})
+  }
+  const notes: string[] = []
+  const custom = await run('gh', ['api', `repos/${facts.fullName}/actions/oidc/customization/sub`])
+  const repoTemplate =
+    custom.code === 0 ? parseJson<{ use_default?: boolean; include_claim_keys?: string[] }>(custom.stdout) : undefined
+  let template: SubjectTemplate = { keys: DEFAULT_CLAIM_KEYS, source: 'default' }
+  if (!repoTemplate) {
+    notes.push(`could not read the repository's OIDC subject template (${commandError(custom)}); assuming GitHub's default`)
+  } else if (repoTemplate.use_default === false && repoTemplate.include_claim_keys?.length) {
+    template = { keys: repoTemplate.include_claim_keys, source: 'repository' }
+  } else if (repoTemplate.use_default === false) {
+    // No keys of its own: the organization's template applies, if it has one.
+    const owner = facts.fullName.split('/')[0] ?? ''
+    const org = await run('gh', ['api', `orgs/${owner}/actions/oidc/customization/sub`])
+    const keys = org.code === 0 ? parseJson<{ include_claim_keys?: string[] }>(org.stdout)?.include_claim_keys : undefined
+    if (keys?.length) template = { keys, source: 'organization' }
+  }
+  notes.push(
+    `subject template: ${template.source === 'default' ? "GitHub's default" : `the ${template.source}'s`} (${template.keys.join(', ')})`
+  )
+  return { facts, template, notes }
+}
+
+function credentialsOf(stdout: string): FederatedCredential[] {
+  const list = parseJson<unknown[]>(stdout) ?? []
+  return list.flatMap((item) => {
+    const c = item as {
+      name?: string
+      issuer?: string
+      subject?: string | null
+      audiences?: string[]
+      claimsMatchingExpression?: { value?: string } | null
+    }
+    if (!c?.issuer) return []
+    return [
+      {
+        name: c.name ?? '(unnamed)',
+        issuer: c.issuer,
+        ...(c.subject ? { subject: c.subject } : {}),
+        audiences: Array.isArray(c.audiences) ? c.audiences : [],
+        ...(c.claimsMatchingExpression?.value ? { claimsMatchingExpression: c.claimsMatchingExpression.value } : {})
+      }
+    ]
+  })
+}
+
+function commands(clientId: string, subject: string, audience: string, owner: CredentialOwner): { preferred: string } {
+  const add = federatedCredentialCommands({
+    clientId,
+    issuer: GITHUB_ISSUER,
+    subject,
+    audience,
+    ...(owner.identity ? { identity: owner.identity } : {})
+  })
+  return { preferred: owner.identity ? add.managedIdentity : add.app }
+}
+
+/**
+ * The endpoint answers an unauthenticated chat request the way Azure OpenAI does (401 with Azure's
+ * error body or request-id headers). A failure to connect names the cause: DNS, TLS, a proxy.
+ */
+async function probeEndpoint(settings: Settings, env: NodeJS.ProcessEnv): Promise<CheckResult> {
+  const host = new URL(settings.endpoint).host
+  const account = ACCOUNT_HOST.exec(new URL(settings.endpoint).hostname)?.[1]
+  const kind = account
+    ? `Azure OpenAI resource '${account}'`
+    : `${host} (not an *.openai.azure.com name: taken as a gateway or private endpoint)`
+  const portal =
+    'copy the resource endpoint from the Azure portal (the resource → Keys and Endpoint) or the Foundry portal (Overview)'
+  let response: Response
+  try {
+    const fetcher = await proxyFetch(env)
+    response = await fetcher(modelUrl(settings), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+      signal: AbortSignal.timeout(30_000)
+    })
+  } catch (error) {
+    const network = networkFailure(error) ?? rootMessage(error)
+    const proxies = configuredProxies(env)
+    return fail(
+      CHECKS.endpoint,
+      `cannot reach ${settings.endpoint} (${network})`,
+      /ENOTFOUND|EAI_AGAIN/.test(network)
+        ? `The host ${host} does not resolve: ${portal}; for a private endpoint, run this where its private DNS zone resolves.`
+        : `Check --endpoint (${portal})${proxies.length > 0 ? `, and the proxy ${proxies[0]?.url} (${proxies[0]?.variable}) or NO_PROXY` : ', and HTTPS_PROXY / NO_PROXY behind a proxy'}.`
+    )
+  }
+  const body = await response.text().catch(() => '')
+  const azureLike =
+    response.headers.has('apim-request-id') || response.headers.has('x-ms-region') || /"error"\s*:\s*\{/.test(body)
+  if ((response.status === 401 || response.status === 403) && azureLike) {
+    return pass(CHECKS.endpoint, `${settings.endpoint} is ${kind} and asks for a credential`)
+  }
+  return fail(
+    CHECKS.endpoint,
+    `${settings.endpoint} answered ${response.status} to an unauthenticated chat request, not Azure OpenAI's 401`,
+    `Use the resource endpoint, such as https://NAME.openai.azure.com (not a Foundry project, deployment or other service URL): ${portal}.`
+  )
+}
+
+/** Node's fetch ignores HTTPS_PROXY; behind a proxy, undici's EnvHttpProxyAgent (as model.ts does for the chat). */
+async function proxyFetch(env: NodeJS.ProcessEnv): Promise<typeof fetch> {
+  if (configuredProxies(env).length === 0) return fetch
+  const undici = await import('undici')
+  const dispatcher = new undici.EnvHttpProxyAgent()
+  return ((input: string, init: RequestInit) =>
+    undici.fetch(input, { ...(init as object), dispatcher })) as unknown as typeof fetch
+}
+
+/** A tenant id matches the account's GUID, or its default domain. */
+function sameTenant(account: Account, tenant: string): boolean {
+  const wanted = tenant.toLowerCase()
+  return account.tenantId?.toLowerCase() === wanted || account.tenantDefaultDomain?.toLowerCase() === wanted
+}
+
+/** The innermost message of an error chain: what the Azure CLI or the network actually said. */
+function rootMessage(error: unknown): string {
+  const messages = errorChain(error).flatMap((e) => (e instanceof Error && e.message ? [e.message] : []))
+  return oneLine(messages.at(-1) ?? String(error))
+}
+
+function parseJson<T>(text: string): T | undefined {
+  try {
+    return JSON.parse(text) as T
+  } catch {
+    return undefined
+  }
+}
+
+function pass(check: string, detail: string, notes?: readonly string[]): CheckResult {
+  return { check, ok: true, detail, ...(notes && notes.length > 0 ? { notes } : {}) }
+}
+
+function fail(check: string, detail: string, fix: string, notes?: readonly string[]): CheckResult {
+  return { check, ok: false, detail, fix, ...(notes && notes.length > 0 ? { notes } : {}) }
+}
