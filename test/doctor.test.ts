@@ -6,6 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { startEmulators } from './emulators/index.mjs'
 import { fakeClis, npmRun, type FakeClis } from './fixtures/fake-cli.js'
+import { federatedCredentialName } from '../src/entra-errors.js'
 
 /** The Azure CLI's own application id: the `appid` of the tokens it gets for a user. */
 const AZURE_CLI_APP_ID = '04b07795-8ddb-461a-bbee-02f9e1bf7b46'
@@ -171,7 +172,7 @@ describe('npm run doctor', () => {
       /✗ main-branch: repo:octo-org\/octo-repo:ref:refs\/heads\/main — jobs that run on refs\/heads\/main/
     )
     expect(fixOf(run.stdout)).toContain(
-      `az ad app federated-credential create --id ${CLIENT_ID} --parameters '{"name":"github-pr-summary","issuer":"${ISSUER}","subject":"repo:octo-org/octo-repo:pull_request","audiences":["${AUDIENCE}"]}'`
+      `az ad app federated-credential create --id ${CLIENT_ID} --parameters '{"name":"${federatedCredentialName('repo:octo-org/octo-repo:pull_request')}","issuer":"${ISSUER}","subject":"repo:octo-org/octo-repo:pull_request","audiences":["${AUDIENCE}"]}'`
     )
     expect(run.code).toBe(1)
   })
@@ -188,7 +189,7 @@ describe('npm run doctor', () => {
     expect(checks(run.stdout).at(-1)).toBe('✗ Federated credentials')
     expect(run.stdout).toMatch(/subject template: the repository's \(repository_owner_id, repository_id, context\)/)
     expect(fixOf(run.stdout)).toContain(
-      "az identity federated-credential create --name github-pr-summary --identity-name gh-pr-summary --resource-group rg-ai --issuer 'https://token.actions.githubusercontent.com' --subject 'repository_owner_id:202:repository_id:101:pull_request'"
+      `az identity federated-credential create --name ${federatedCredentialName('repository_owner_id:202:repository_id:101:pull_request')} --identity-name gh-pr-summary --resource-group rg-ai --issuer 'https://token.actions.githubusercontent.com' --subject 'repository_owner_id:202:repository_id:101:pull_request'`
     )
 
     fake.write('identity-credentials.json', [credential('repository_owner_id:202:repository_id:101:pull_request')])

@@ -159,7 +159,7 @@ describe('npm run preview', () => {
     const comment = lines.slice(lines.indexOf(COMMENT_START) + 1, lines.indexOf(COMMENT_END)).join('\n')
     expect(comment).toMatch(/^## Summary\n/)
     expect(comment).toMatch(/Deployment `gpt-4o-mini` · 1 model call · [\d,]+ prompt \+ [\d,]+ completion tokens · Azure CLI$/)
-    expect(run.stdout).toContain('  Sent whole (4): src/http/client.ts, src/http/retry.ts, test/retry.test.ts, README.md\n')
+    expect(run.stdout).toContain('  Sent whole (4): src/http/retry.ts, src/http/client.ts, test/retry.test.ts, README.md\n')
     expect(run.stdout).toContain('  Excluded (1): package-lock.json (excluded)\n')
     const [chat] = emu.openai.requests
     expect(emu.openai.requests).toHaveLength(1)
