@@ -3,6 +3,7 @@
  * bundled action against the emulators, pushes and force-pushes made on the emulator's commit graph.
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import { criticalPathRounds, instrument } from '../../scripts/bench.mjs'
 import { generatedPullRequest, pullRequestEvent, samplePullRequest } from '../emulators/fixtures.mjs'
 import { act, type Emulators, plant, start, summaryComments } from './harness.js'
 
@@ -113,6 +114,7 @@ describe('updates since the last summary', () => {
 
   it('asks about the delta beside the reduce on a map-reduce PR: two rounds, within the call cap', async () => {
     const pr = generatedPullRequest({ files: 60, linesPerFile: 60 })
+    const probe = instrument(emu)
     const { event } = plant(emu, pr)
     const inputs = { 'max-input-tokens': 4000 }
     const first = await act(emu, event, { inputs })
@@ -121,8 +123,13 @@ describe('updates since the last summary', () => {
     emu.github.pushCommits(pr, { message: 'Tune', files: [{ filename: 'src/tuning.ts', content: 'export const tuning = 2\n' }] })
 
     const chatsBefore = emu.openai.requests.length
+    // With a latency, requests sent together are all received before the first is answered, so the
+    // rounds on the critical path can be told from the request intervals (no duration is asserted).
+    emu.openai.state.latencyMs = 300
+    probe.reset()
     const second = await act(emu, synchronize(pr, before), { inputs })
     expect(second.code).toBe(0)
+    expect(criticalPathRounds(probe.chats)).toBe(2)
     const chats = emu.openai.requests.slice(chatsBefore) as ChatRecord[]
     const updates = chats.filter((chat) => chat.body.response_format?.json_schema?.name === 'pull_request_update')
     expect(updates).toHaveLength(1)
