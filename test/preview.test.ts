@@ -13,7 +13,7 @@ import { COMMENT_END, COMMENT_START, readOnly } from '../src/preview.js'
 import { samplePullRequest } from './emulators/fixtures.mjs'
 import { startEmulators } from './emulators/index.mjs'
 import { countPromptTokens } from './emulators/openai.mjs'
-import { fakeClis, npmRun, type FakeClis } from './fixtures/fake-cli.js'
+import { fakeClis, npmRun, signIn, type FakeClis } from './fixtures/fake-cli.js'
 import { recordingLog } from './fixtures/log.js'
 
 describe('parsePullRequestUrl', () => {
@@ -123,7 +123,6 @@ describe('githubToken', () => {
 })
 
 describe('npm run preview', () => {
-  const RESOURCE = 'https://cognitiveservices.azure.com'
   let emu: Awaited<ReturnType<typeof startEmulators>>
   let fake: FakeClis
   const pr = samplePullRequest()
@@ -132,15 +131,7 @@ describe('npm run preview', () => {
     emu = await startEmulators({ ghes: true })
     emu.github.addPullRequest(pr)
     fake = fakeClis()
-    fake.write('account.json', {
-      environmentName: 'AzureCloud',
-      tenantId: emu.entra.tenantId,
-      user: { name: 'dev@contoso.com', type: 'user' }
-    })
-    fake.write('resource.txt', RESOURCE)
-    fake.write('token.txt', emu.entra.mintAccessToken({ aud: RESOURCE }))
-    fake.write('gh-host.txt', new URL(emu.github.serverUrl).host)
-    fake.write('gh-token.txt', emu.github.installationToken)
+    signIn(fake, emu)
   })
   afterEach(async () => {
     fake.close()

@@ -9,10 +9,8 @@ import { COMMENT_END, COMMENT_START } from '../../src/preview.js'
 import { pullRequestEvent, samplePullRequest } from '../emulators/fixtures.mjs'
 import { startEmulators } from '../emulators/index.mjs'
 import { runAction } from '../emulators/run-action.mjs'
-import { fakeClis, npmRun, type FakeClis } from '../fixtures/fake-cli.js'
+import { fakeClis, npmRun, signIn, type FakeClis } from '../fixtures/fake-cli.js'
 import { summaryComments } from './harness.js'
-
-const RESOURCE = 'https://cognitiveservices.azure.com'
 
 let emu: Awaited<ReturnType<typeof startEmulators>>
 let fake: FakeClis
@@ -21,15 +19,7 @@ beforeEach(async () => {
   // GitHub Enterprise Server's layout (/api/v3): the preview derives the API URL from the PR URL's host.
   emu = await startEmulators({ ghes: true })
   fake = fakeClis()
-  fake.write('account.json', {
-    environmentName: 'AzureCloud',
-    tenantId: emu.entra.tenantId,
-    user: { name: 'dev@contoso.com', type: 'user' }
-  })
-  fake.write('resource.txt', RESOURCE)
-  fake.write('token.txt', emu.entra.mintAccessToken({ aud: RESOURCE }))
-  fake.write('gh-host.txt', new URL(emu.github.serverUrl).host)
-  fake.write('gh-token.txt', emu.github.installationToken)
+  signIn(fake, emu)
 })
 
 afterEach(async () => {
