@@ -102,9 +102,9 @@ export async function run(context: RunContext): Promise<RunResult> {
   }
 
   const history = previous?.history ?? []
-  const { renderSummary, DEFAULT_RENDER_LIMIT } = await rendering
-  const renderWithin = (limit: number): string =>
-    renderSummary(outcome, {
+  const { renderFitted, describeFit, DEFAULT_RENDER_LIMIT } = await rendering
+  const renderWithin = (limit: number): string => {
+    const { markdown, fit } = renderFitted(outcome, {
       serverUrl: context.serverUrl,
       owner: target.owner,
       repo: target.repo,
@@ -114,6 +114,10 @@ export async function run(context: RunContext): Promise<RunResult> {
       limit: Math.min(limit, DEFAULT_RENDER_LIMIT),
       ...(since || history.length > 0 ? { updates: { ...(since ? { since: sinceForRender(since) } : {}), history } } : {})
     })
+    if (fit.level === 'whole') log.debug(describeFit(fit))
+    else log.info(describeFit(fit))
+    return markdown
+  }
   const markdown = renderWithin(DEFAULT_RENDER_LIMIT)
   const marker: MarkerState = {
     // A notice is published without the fingerprint, so that a re-run of the same PR tries again.
