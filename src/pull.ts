@@ -28,9 +28,9 @@ type PullResponse = Awaited<ReturnType<Octokit['rest']['pulls']['get']>>['data']
 /**
  * The PR, every file GitHub lists (those without a `patch` — binary or too large — keep their stats)
  * and the first commit messages. Page 1 of files and commits is fetched alongside the PR; the other
- * pages, once the PR's counts are known, all at once. `onPull` hears of the PR itself as soon as it is
- * read, and gets the first page of its files as it comes, so that work which depends only on them can
- * start before the other pages are in.
+ * pages, once the PR's counts are known, all at once, without waiting for page 1. `onPull` hears of
+ * the PR itself as soon as it is read, and gets the first page of its files as it comes, so that work
+ * which depends only on them can start before the other pages are in.
  */
 export async function readPullRequest(
   octokit: Octokit,
@@ -74,6 +74,12 @@ export async function readPullRequest(
     } catch (error) {
       throw explainGitHubError(error, { action: `read ${pr}`, pullRequest: { ...ref, number } })
     }
+    // The PR's counts say how many pages there are: they are asked for now, beside the first ones.
+    const filePages = Math.ceil(Math.min(pull.changed_files, GITHUB_FILES_LIMIT) / PER_PAGE)
+    const commitPages = Math.ceil(Math.min(pull.commits, GITHUB_COMMITS_LIMIT) / PER_PAGE)
+    const later = Promise.all([laterPages(filePages, filesPage), laterPages(commitPages, commitsPage)])
+    // Settled below, after the first pages, whose failure is the one to report first.
+    later.catch(() => undefined)
     const info = toPullRequestInfo(ref, pull)
     if (onPull) {
       const firstFiles = firstPages.then(([files]) => files.map(toChangedFile))
@@ -82,9 +88,7 @@ export async function readPullRequest(
       onPull(info, firstFiles)
     }
     const [firstFiles, firstCommits] = await firstPages
-    const filePages = Math.ceil(Math.min(pull.changed_files, GITHUB_FILES_LIMIT) / PER_PAGE)
-    const commitPages = Math.ceil(Math.min(pull.commits, GITHUB_COMMITS_LIMIT) / PER_PAGE)
-    const [moreFiles, moreCommits] = await Promise.all([laterPages(filePages, filesPage), laterPages(commitPages, commitsPage)])
+    const [moreFiles, moreCommits] = await later
 
     const files = [firstFiles, ...moreFiles].flat().map(toChangedFile)
     const commits = [firstCommits, ...moreCommits].flat().slice(0, GITHUB_COMMITS_LIMIT).map(toCommitInfo)
