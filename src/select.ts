@@ -218,6 +218,33 @@ export function createExcludeFilter(include: readonly string[], exclude: readonl
   }
 }
 
+/**
+ * createExcludeFilter, with each path's answer kept: a run asks about every file up to three times
+ * (whether any can be sent, then planning by bytes and with real counts), and each answer matches
+ * ~40 globs. The last filters built are reused for the same include/exclude.
+ */
+function cachedExcludeFilter(include: readonly string[], exclude: readonly string[]): (path: string) => boolean {
+  const key = JSON.stringify([include, exclude])
+  let cached = excludeFilters.get(key)
+  if (!cached) {
+    const filter = createExcludeFilter(include, exclude)
+    const answers = new Map<string, boolean>()
+    cached = (path) => {
+      let answer = answers.get(path)
+      if (answer === undefined) {
+        answer = filter(path)
+        answers.set(path, answer)
+      }
+      return answer
+    }
+    if (excludeFilters.size >= 4) excludeFilters.clear()
+    excludeFilters.set(key, cached)
+  }
+  return cached
+}
+
+const excludeFilters = new Map<string, (path: string) => boolean>()
+
 /** Context lines kept next to a change when a patch is compressed (GitHub sends 3). */
 const COMPRESSED_CONTEXT_LINES = 1
 /** A hunk longer than this many lines keeps only its head and tail when compressed. */
@@ -644,7 +671,7 @@ function select(data: PullRequestData, options: SelectOptions, tokenizer: Tokeni
  * it all, so it is sent.
  */
 function fileClassifier(include: readonly string[], exclude: readonly string[]): (file: ChangedFile) => OmitReason | undefined {
-  const isExcluded = createExcludeFilter(include, exclude)
+  const isExcluded = cachedExcludeFilter(include, exclude)
   const binary = new Set(BINARY_EXTENSIONS)
   return (file) => {
     const extension = /\.([^./]+)$/.exec(file.filename)?.[1]?.toLowerCase() ?? ''
