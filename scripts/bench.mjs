@@ -1,13 +1,16 @@
 // @ts-check
 /**
  * `npm run bench`: runs the bundled action (dist/index.js) against the local emulators on pull requests
- * of growing size and reports speed, cost and memory next to the targets of the issue "Summaries that
- * scale". It prints a table and writes BENCHMARKS.md. Targets are reported, never asserted: the exit
- * code is non-zero only when a run of the action failed, because its figures would then mean nothing.
+ * of growing size and reports speed, cost and memory next to the targets of the issue "Close to the
+ * floor". Time targets are ratios to a bare `node -e 0` measured in the same run, interleaved with the
+ * action's runs (medians), so that a loaded machine inflates both sides alike. It prints a table and
+ * writes BENCHMARKS.md. Targets are reported, never asserted: the exit code is non-zero only when a run
+ * of the action failed, because its figures would then mean nothing.
  *
  * How each figure is taken:
  * - wall time: spawn → exit of the action's process, as runAction measures it;
- * - cold start: `ChildProcess.prototype.spawn` is timestamped in this process, and every emulator's
+ * - bare node: spawn → exit of `node -e 0` (the same Node binary, the same stdio), before each target run;
+ * - first request: `ChildProcess.prototype.spawn` is timestamped in this process, and every emulator's
  *   request log is wrapped to timestamp the first request it receives; runs without any preload;
  * - model calls, rounds and prompt tokens: from the Azure OpenAI emulator's request log; each request's
  *   interval is [received, answered], and rounds are the longest chain of requests each of which started
@@ -15,12 +18,14 @@
  *   own billing function;
  * - diffs sent: the file paths in the model requests (the `File:` headers of the prompt), and how many
  *   of them are the PR's source files (each case says which paths are its source);
- * - peak RSS and JavaScript loaded: a `--require` preload in the action's process registers a
- *   synchronous `module.registerHooks` load hook (Node ≥ 22.15, in-thread, sees both `import` and
- *   `require`, chunks loaded with a dynamic `import()` included) and, at exit, writes
- *   `process.resourceUsage().maxRSS` and the file URLs it saw; the bytes of those files are summed.
+ * - peak RSS and JavaScript loaded: a `--require` preload in every process of the action (NODE_OPTIONS
+ *   is inherited, so a re-executed child loads it too) registers a synchronous `module.registerHooks`
+ *   load hook (Node ≥ 22.15, in-thread, sees both `import` and `require`, chunks loaded with a dynamic
+ *   `import()` included) and, at exit, appends `process.resourceUsage().maxRSS` and the file URLs it saw;
+ *   the peak RSS of the process tree is the sum over its processes (an upper bound: their peaks may not
+ *   coincide), JavaScript loaded the bytes of every file each process loaded.
  */
-import { ChildProcess } from 'node:child_process'
+import { ChildProcess, spawn } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { cpus, loadavg, tmpdir } from 'node:os'
@@ -31,7 +36,7 @@ import { generatedPullRequest, pullRequestEvent } from '../test/emulators/fixtur
 import { startEmulators } from '../test/emulators/index.mjs'
 import { countPromptTokens, filePathsIn } from '../test/emulators/openai.mjs'
 import { releasePullRequest } from '../test/emulators/release-fixture.mjs'
-import { ACTION_ENTRY, runAction } from '../test/emulators/run-action.mjs'
+import { ACTION_ENTRY, NODE_BINARY, runAction } from '../test/emulators/run-action.mjs'
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const DIST_DIR = join(REPO_ROOT, 'dist')
@@ -39,8 +44,10 @@ const DIST_DIR = join(REPO_ROOT, 'dist')
 export const REPORT_PATH = join(REPO_ROOT, 'BENCHMARKS.md')
 /** Emulated Azure OpenAI latency of the "slow model" runs, per request. */
 export const MODEL_LATENCY_MS = 300
-/** Cold start is the median of this many runs (odd, so the median is one run). */
-export const COLD_START_RUNS = 7
+/** Each time target is the median of this many runs, interleaved with bare node (odd: the median is one run). */
+export const TARGET_RUNS = 5
+/** PRs whose wall time at MODEL_LATENCY_MS is a target: map-reduce in two rounds, the floor two model latencies. */
+export const TWO_ROUND_TARGET_KEYS = ['files-523', 'files-3200']
 /** The lock file next to the 20-line change: 5 MiB of patch. */
 const LOCK_FILE_BYTES = 5 * 1024 * 1024
 /** pulls.listFiles returns at most 3,000 files (docs.github.com/rest/pulls/pulls#list-pull-requests-files). */
@@ -83,7 +90,8 @@ const MB = 1024 * 1024
  * @property {number} sourceSent Of those, the PR's source files.
  * @property {number} sourceInPr The PR's source files.
  * @property {number} buildOutputSent Files sent from build output folders (dist/, locale/ copies, min/).
- * @property {number | undefined} peakRssKb
+ * @property {number | undefined} processes Processes of the action's tree that reported (with the preload).
+ * @property {number | undefined} peakRssKb Sum of the peak RSS of the action's processes.
  * @property {{ bytes: number, files: string[], outside: string[] } | undefined} jsLoaded dist/*.js loaded, and any JS loaded from outside dist/.
  */
 
@@ -314,8 +322,9 @@ function watchSpawn(entry) {
 }
 
 /**
- * Writes the preload that the action's process loads with `--require`: it records every module the
- * process loads and, at exit, writes them with the peak RSS to the file named by BENCH_PRELOAD_REPORT.
+ * Writes the preload that every process of the action loads with `--require`: it records every module
+ * the process loads and, at exit, appends them with the process's peak RSS as one JSON line to the file
+ * named by BENCH_PRELOAD_REPORT (one line per process, so that a re-executed child is counted too).
  * @param {string} dir
  * @returns {Promise<string>} The preload's path.
  */
@@ -325,11 +334,11 @@ export async function writePreload(dir) {
     path,
     `'use strict'
 const { registerHooks } = require('node:module')
-const { writeFileSync } = require('node:fs')
+const { appendFileSync } = require('node:fs')
 const loaded = new Set()
 registerHooks({ load(url, context, nextLoad) { loaded.add(url); return nextLoad(url, context) } })
 process.on('exit', () => {
-  writeFileSync(process.env.BENCH_PRELOAD_REPORT, JSON.stringify({ maxRssKb: process.resourceUsage().maxRSS, loaded: [...loaded] }))
+  appendFileSync(process.env.BENCH_PRELOAD_REPORT, JSON.stringify({ pid: process.pid, maxRssKb: process.resourceUsage().maxRSS, loaded: [...loaded] }) + '\\n')
 })
 `
   )
@@ -337,18 +346,50 @@ process.on('exit', () => {
 }
 
 /**
- * Bytes of JavaScript the action loaded from dist/, and any JavaScript it loaded from elsewhere (a
- * self-contained bundle loads none).
- * @param {readonly string[]} urls
+ * The preload's report: one line per process of the action's process tree.
+ * @param {string} text
+ * @returns {{ maxRssKb: number, loaded: string[] }[]}
  */
-async function javascriptLoaded(urls) {
-  const paths = urls.filter((url) => url.startsWith('file:')).map((url) => fileURLToPath(url))
+export function readPreloadReport(text) {
+  return text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line))
+}
+
+/**
+ * Spawn → exit of `node -e 0`: the same Node binary and stdio as the action's runs, nothing loaded. The
+ * floor every time target is a multiple of.
+ * @returns {Promise<number>}
+ */
+export function measureBareNode() {
+  return new Promise((resolvePromise, reject) => {
+    const started = performance.now()
+    const child = spawn(NODE_BINARY, ['-e', '0'], { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '' } })
+    child.stdout.resume()
+    child.stderr.resume()
+    child.on('error', reject)
+    child.on('close', (code) => {
+      if (code === 0) resolvePromise(performance.now() - started)
+      else reject(new Error(`node -e 0 exited with code ${code}`))
+    })
+  })
+}
+
+/**
+ * Bytes of JavaScript the action's processes loaded from dist/ (a file loaded by two processes is
+ * compiled twice, so it counts twice), and any JavaScript loaded from elsewhere (a self-contained
+ * bundle loads none).
+ * @param {ReadonlyArray<readonly string[]>} perProcess the URLs each process loaded
+ */
+async function javascriptLoaded(perProcess) {
+  const paths = perProcess.flatMap((urls) => urls.filter((url) => url.startsWith('file:')).map((url) => fileURLToPath(url)))
   const inDist = paths.filter((path) => !relative(DIST_DIR, path).startsWith('..'))
   const sizes = await Promise.all(inDist.map(async (path) => (await stat(path)).size))
   return {
     bytes: sizes.reduce((sum, size) => sum + size, 0),
-    files: inDist.map((path) => relative(REPO_ROOT, path)),
-    outside: paths.filter((path) => !inDist.includes(path)).map((path) => relative(REPO_ROOT, path))
+    files: [...new Set(inDist.map((path) => relative(REPO_ROOT, path)))],
+    outside: [...new Set(paths.filter((path) => !inDist.includes(path)).map((path) => relative(REPO_ROOT, path)))]
   }
 }
 
@@ -396,8 +437,7 @@ export async function measureRun({
     watch.restore()
     emu.openai.state.latencyMs = 0
   }
-  /** @type {{ maxRssKb: number, loaded: string[] } | undefined} */
-  const child = reportPath ? JSON.parse(await readFile(reportPath, 'utf8')) : undefined
+  const processes = reportPath ? readPreloadReport(await readFile(reportPath, 'utf8').catch(() => '')) : undefined
   if (reportPath) await rm(reportPath, { force: true })
 
   const answered = probe.chats.filter((chat) => chat.record.status === 200)
@@ -442,17 +482,20 @@ export async function measureRun({
     sourceSent: sent.filter(isSource).length,
     sourceInPr: pr.files.filter((file) => isSource(file.filename)).length,
     buildOutputSent: sent.filter((path) => BUILD_OUTPUT.test(path)).length,
-    peakRssKb: child?.maxRssKb,
-    jsLoaded: child ? await javascriptLoaded(child.loaded) : undefined
+    processes: processes?.length,
+    peakRssKb: processes && processes.length > 0 ? processes.reduce((sum, p) => sum + p.maxRssKb, 0) : undefined,
+    jsLoaded: processes && processes.length > 0 ? await javascriptLoaded(processes.map((p) => p.loaded)) : undefined
   }
 }
 
 /**
  * Every measurement of the benchmark, in one pass over shared emulators (each run plants its own PR
- * number, so no run sees another's sticky comment unless it is meant to).
- * @param {{ cases?: readonly PullCase[], coldStartRuns?: number, log?: (line: string) => void }} [options]
+ * number, so no run sees another's sticky comment unless it is meant to): first each PR at 0 ms and at
+ * MODEL_LATENCY_MS with the preload (the results table), then the time targets, `targetRuns` times
+ * each, every run of the action right after a run of bare node, without the preload.
+ * @param {{ cases?: readonly PullCase[], targetRuns?: number, log?: (line: string) => void }} [options]
  */
-export async function runBench({ cases = PULL_CASES, coldStartRuns = COLD_START_RUNS, log = () => undefined } = {}) {
+export async function runBench({ cases = PULL_CASES, targetRuns = TARGET_RUNS, log = () => undefined } = {}) {
   const emu = await startEmulators()
   const dir = await mkdtemp(join(tmpdir(), 'bench-'))
   let nextNumber = 100
@@ -500,18 +543,41 @@ export async function runBench({ cases = PULL_CASES, coldStartRuns = COLD_START_
         slow
       })
     }
-    const first = cases[0]
+
+    /** @type {number[]} */
+    const bareNode = []
     /** @type {RunMetrics[]} */
     const coldStarts = []
-    if (first) {
-      const pr = first.make(nextNumber++)
-      for (let i = 0; i < coldStartRuns; i++) {
-        log(`cold start ${i + 1}/${coldStartRuns} (${first.label}, no preload) …`)
-        // Each run plants the PR afresh, so each one summarizes and publishes as a first run does.
-        coldStarts.push(await measureRun({ emu, probe, pr: { ...pr, number: nextNumber++ }, label: first.label }))
+    /** @type {Record<string, RunMetrics[]>} */
+    const twoRounds = {}
+    const first = cases[0]
+    const slowCases = cases.filter((c) => TWO_ROUND_TARGET_KEYS.includes(c.key))
+    // Each PR is made once: every run plants it afresh under a new number, so each one is a first run.
+    const firstPr = first?.make(0)
+    const slowPrs = slowCases.map((pullCase) => ({ pullCase, pr: pullCase.make(0) }))
+    for (let i = 0; i < targetRuns; i++) {
+      if (first && firstPr) {
+        log(`targets ${i + 1}/${targetRuns}: bare node, then ${first.label} at 0 ms (no preload) …`)
+        bareNode.push(await measureBareNode())
+        coldStarts.push(await measureRun({ emu, probe, pr: { ...firstPr, number: nextNumber++ }, label: first.label }))
+      }
+      for (const { pullCase, pr } of slowPrs) {
+        log(`targets ${i + 1}/${targetRuns}: bare node, then ${pullCase.label} at ${MODEL_LATENCY_MS} ms (no preload) …`)
+        bareNode.push(await measureBareNode())
+        const { isSource, inputs } = pullCase
+        const run = await measureRun({
+          emu,
+          probe,
+          pr: { ...pr, number: nextNumber++ },
+          label: pullCase.label,
+          latencyMs: MODEL_LATENCY_MS,
+          isSource,
+          inputs
+        })
+        ;(twoRounds[pullCase.key] ??= []).push(run)
       }
     }
-    return { rows, unchanged, coldStarts }
+    return { rows, unchanged, coldStarts, bareNode, twoRounds }
   } finally {
     await rm(dir, { recursive: true, force: true })
     await emu.close()
@@ -521,28 +587,80 @@ export async function runBench({ cases = PULL_CASES, coldStartRuns = COLD_START_
 /** @typedef {Awaited<ReturnType<typeof runBench>>} BenchResult */
 
 /**
- * Targets of the issue, each with the figure it is checked against. `value` is undefined when the
- * benchmark did not produce the figure.
+ * Targets of the issues, each with the figure it is checked against. `met` is undefined when the
+ * benchmark did not produce the figure. Time targets are ratios to the median bare node of the same run.
  * @param {BenchResult} result
  * @returns {{ target: string, figure: string, met: boolean | undefined }[]}
  */
 export function checkTargets(result) {
   const row = (/** @type {string} */ key) => result.rows.find((r) => r.key === key)
-  const coldStart = coldStartMedian(result)
+  const bare = bareNodeMedian(result)
+  const firstRequest = coldStartMedian(result)
   const jsMax = maxJsLoaded(result)
   const pr523 = row('files-523')
   const pr3200 = row('files-3200')
   const pr3 = row('files-3')
   const ok = (/** @type {boolean} */ met, /** @type {boolean} */ known) => (known ? met : undefined)
+  const times = (/** @type {number | undefined} */ value) =>
+    value === undefined || bare === undefined ? '' : ` = ${(value / bare).toFixed(2)}× bare node (${ms(bare)})`
   /** @type {{ target: string, figure: string, met: boolean | undefined }[]} */
-  const checks = [
-    {
-      target: 'cold start ≤ 200 ms (median)',
-      figure: ms(coldStart),
-      met: ok((coldStart ?? Infinity) <= 200, coldStart !== undefined)
-    },
-    { target: 'JavaScript loaded ≤ 2 MB', figure: bytes(jsMax), met: ok((jsMax ?? Infinity) <= 2 * MB, jsMax !== undefined) }
-  ]
+  const checks = []
+  checks.push({
+    target: 'first request ≤ 1.5× bare node (medians)',
+    figure: `${ms(firstRequest)}${times(firstRequest)}`,
+    met: ok((firstRequest ?? Infinity) <= 1.5 * (bare ?? 0), firstRequest !== undefined && bare !== undefined)
+  })
+  const smallWall = medianOf(result.coldStarts.map((run) => run.wallMs))
+  const smallCalls = new Set(result.coldStarts.map((run) => run.modelCalls))
+  checks.push({
+    target: `${result.coldStarts[0]?.label ?? '3 files'}, 0 ms model: spawn → exit ≤ 3× bare node (medians)`,
+    figure: `${ms(smallWall)}${times(smallWall)}`,
+    met: ok((smallWall ?? Infinity) <= 3 * (bare ?? 0) && smallCalls.size === 1, smallWall !== undefined && bare !== undefined)
+  })
+  for (const key of TWO_ROUND_TARGET_KEYS) {
+    const runs = result.twoRounds[key] ?? []
+    if (runs.length === 0) continue
+    const wall = medianOf(runs.map((run) => run.wallMs))
+    const bound = bare === undefined ? undefined : 2 * (bare + 2 * MODEL_LATENCY_MS)
+    const rounds = [...new Set(runs.map((run) => run.rounds))]
+    const calls = [...new Set(runs.map((run) => run.modelCalls))]
+    const named = [...new Set(runs.map((run) => run.filesNamed))]
+    const label = key === 'files-3200' ? '3,200 files (3,000 listed)' : (runs[0]?.label ?? key)
+    checks.push({
+      target: `${label}, ${MODEL_LATENCY_MS} ms model: wall ≤ 2 × (bare node + 2 × ${MODEL_LATENCY_MS} ms), 2 rounds (medians)`,
+      figure: `${ms(wall)} vs ${ms(bound)}; ${rounds.join('/')} rounds, ${calls.join('/')} calls, ${named.map(count).join('/')} of ${count(runs[0]?.filesInPr ?? 0)} files named`,
+      met: ok(
+        (wall ?? Infinity) <= (bound ?? 0) && rounds.length === 1 && rounds[0] === 2,
+        wall !== undefined && bound !== undefined
+      )
+    })
+  }
+  if (pr3200) {
+    const peak = Math.max(pr3200.atZero.peakRssKb ?? 0, pr3200.slow.peakRssKb ?? 0) || undefined
+    const processes = Math.max(pr3200.atZero.processes ?? 0, pr3200.slow.processes ?? 0)
+    checks.push({
+      target: '3,200 files: peak RSS of the process tree ≤ 160 MB',
+      figure: `${kb(peak)}${processes > 1 ? ` (${processes} processes)` : ''}`,
+      met: ok((peak ?? Infinity) <= 160 * 1024, peak !== undefined)
+    })
+  }
+  checks.push({
+    target: 'JavaScript loaded ≤ 2 MB on every path',
+    figure: bytes(jsMax),
+    met: ok((jsMax ?? Infinity) <= 2 * MB, jsMax !== undefined)
+  })
+  if (result.unchanged) {
+    const minted = ['oidc', 'entra'].filter(
+      (service) => result.unchanged?.firstRequestMs[/** @type {Service} */ (service)] !== undefined
+    )
+    checks.push({
+      target: 'unchanged re-run: 0 model calls, no token minted',
+      figure: `${result.unchanged.modelCalls} calls, ${minted.length === 0 ? 'no OIDC or Entra request' : `${minted.join(' and ')} requested`} (skipped=${result.unchanged.skipped || '—'})`,
+      met: result.unchanged.modelCalls === 0 && minted.length === 0
+    })
+  }
+  if (pr3)
+    checks.push({ target: '3 files: 1 model call', figure: String(pr3.atZero.modelCalls), met: pr3.atZero.modelCalls === 1 })
   if (pr523) {
     checks.push(
       {
@@ -550,7 +668,6 @@ export function checkTargets(result) {
         figure: String(pr523.slow.modelCalls),
         met: pr523.slow.modelCalls <= 12
       },
-      { target: '523 files, 300 ms latency: ≤ 2.5 s wall', figure: ms(pr523.slow.wallMs), met: pr523.slow.wallMs <= 2_500 },
       {
         target: '523 files: every file named',
         figure: `${pr523.slow.filesNamed} / ${pr523.files}`,
@@ -560,19 +677,11 @@ export function checkTargets(result) {
   }
   if (pr3200) {
     const githubBudget = Math.ceil(pr3200.files / 100) + 6
-    checks.push(
-      { target: '3,200 files, no latency: ≤ 3 s wall', figure: ms(pr3200.atZero.wallMs), met: pr3200.atZero.wallMs <= 3_000 },
-      {
-        target: `3,200 files: ≤ ceil(files/100) + 6 = ${githubBudget} GitHub requests`,
-        figure: String(pr3200.atZero.githubRequests),
-        met: pr3200.atZero.githubRequests <= githubBudget
-      },
-      {
-        target: '3,200 files: peak RSS ≤ 200 MB',
-        figure: kb(pr3200.atZero.peakRssKb),
-        met: ok((pr3200.atZero.peakRssKb ?? Infinity) <= 200 * 1024, pr3200.atZero.peakRssKb !== undefined)
-      }
-    )
+    checks.push({
+      target: `3,200 files: ≤ ceil(files/100) + 6 = ${githubBudget} GitHub requests`,
+      figure: String(pr3200.atZero.githubRequests),
+      met: pr3200.atZero.githubRequests <= githubBudget
+    })
   }
   const release8k = row('release-8k')
   if (release8k) {
@@ -590,21 +699,20 @@ export function checkTargets(result) {
       }
     )
   }
-  if (pr3)
-    checks.push({ target: '3 files: 1 model call', figure: String(pr3.atZero.modelCalls), met: pr3.atZero.modelCalls === 1 })
-  if (result.unchanged)
-    checks.push({
-      target: 'unchanged re-run: 0 model calls',
-      figure: `${result.unchanged.modelCalls} (skipped=${result.unchanged.skipped || '—'})`,
-      met: result.unchanged.modelCalls === 0
-    })
   return checks
 }
 
-/** @param {BenchResult} result */
+/** @param {readonly number[]} values */
+const medianOf = (values) => (values.length > 0 ? median(values) : undefined)
+
+/** Median spawn → first request of the first-run series. @param {BenchResult} result */
 function coldStartMedian(result) {
-  const values = result.coldStarts.map((run) => run.coldStartMs).filter((v) => v !== undefined)
-  return values.length > 0 ? median(values) : undefined
+  return medianOf(result.coldStarts.map((run) => run.coldStartMs).filter((v) => v !== undefined))
+}
+
+/** Median spawn → exit of `node -e 0`. @param {BenchResult} result */
+function bareNodeMedian(result) {
+  return medianOf(result.bareNode)
 }
 
 /** @param {BenchResult} result */
@@ -617,7 +725,8 @@ function maxJsLoaded(result) {
 /** The peers' figures, as the issue reports them (not measured here). */
 export const PEER_REFERENCE = [
   'best peer: 1,000 ms to its first request; on a 523-file PR at 300 ms model latency, 145 model calls and 16 s, naming only 125 of the 523 files',
-  'lightest peer: starts in 225 ms'
+  'lightest peer: starts in 225 ms',
+  'first request as a multiple of a bare `node -e 0` on one machine (interleaved runs, medians): lightest peer 2.8×, actions/ai-inference 3.8×, the Azure-specific reviewer 7.3×'
 ]
 
 /**
@@ -679,9 +788,12 @@ export function renderReport(result, machine) {
   const outside = [
     ...new Set(result.rows.flatMap((r) => [...(r.atZero.jsLoaded?.outside ?? []), ...(r.slow.jsLoaded?.outside ?? [])]))
   ]
+  const spread = (/** @type {readonly number[]} */ values) =>
+    values.length > 0 ? `median ${ms(median(values))}, min ${ms(Math.min(...values))}, max ${ms(Math.max(...values))}` : '—'
+  const unchanged = result.unchanged
   lines.push(
     '',
-    `Rounds are measured on the ${MODEL_LATENCY_MS} ms run; every other column of a row comes from the 0 ms run.`,
+    `Rounds are measured on the ${MODEL_LATENCY_MS} ms run; every other column of a row comes from the 0 ms run. Peak RSS is that of the action's process tree.`,
     `GitHub lists at most ${count(GITHUB_FILES_CAP)} files of a PR (${count(GITHUB_PER_PAGE_MAX)} per page), so the files beyond that cannot be named one by one.`,
     "Source share: of the files whose diff reached the model, those that are the PR's source (`src/` in the generated PRs, the library's `src/lib/` in the release PR), and how many of the PR's source files that is. The release PR's build copies (`dist/`, `locale/`, `min/`) are excluded by default.",
     '',
@@ -696,12 +808,24 @@ export function renderReport(result, machine) {
         `| ${label} | ${[atZero.firstRequestMs.github, atZero.firstRequestMs.oidc, atZero.firstRequestMs.entra, atZero.firstModelRequestMs, atZero.lastModelAnswerMs, atZero.wallMs].map(ms).join(' | ')} |`
     ),
     '',
-    '## Cold start and re-run',
+    "## Time targets: bare node interleaved with the action's runs",
     '',
-    `- Cold start (spawn → first request received by any emulator, ${coldValues.length} runs on the ${result.rows[0]?.label ?? 'smallest'} PR, no preload): median ${ms(coldStartMedian(result))}` +
-      (coldValues.length > 0 ? `, min ${ms(Math.min(...coldValues))}, max ${ms(Math.max(...coldValues))}` : ''),
-    result.unchanged
-      ? `- Unchanged re-run (same PR, same head, our comment already there): ${result.unchanged.modelCalls} model calls, skipped=${result.unchanged.skipped || '—'}, ${result.unchanged.githubRequests} GitHub requests, wall ${ms(result.unchanged.wallMs)}, peak RSS ${kb(result.unchanged.peakRssKb)}, JS loaded ${bytes(result.unchanged.jsLoaded?.bytes)}`
+    `- Bare node (\`node -e 0\`, spawn → exit, right before each run below, ${result.bareNode.length} runs): ${spread(result.bareNode)}`,
+    `- First request (spawn → first request received by any emulator, ${coldValues.length} runs on the ${result.coldStarts[0]?.label ?? 'smallest'} PR, 0 ms model, no preload): ${spread(coldValues)}`,
+    `- Spawn → exit of those runs: ${spread(result.coldStarts.map((run) => run.wallMs))}`,
+    ...TWO_ROUND_TARGET_KEYS.flatMap((key) => {
+      const runs = result.twoRounds[key] ?? []
+      return runs.length === 0
+        ? []
+        : [
+            `- ${runs[0]?.label}, ${MODEL_LATENCY_MS} ms model, no preload: wall ${spread(runs.map((run) => run.wallMs))}; rounds ${runs.map((run) => run.rounds).join(', ')}; model calls ${runs.map((run) => run.modelCalls).join(', ')}`
+          ]
+    }),
+    '',
+    '## Re-run and JavaScript',
+    '',
+    unchanged
+      ? `- Unchanged re-run (same PR, same head, our comment already there): ${unchanged.modelCalls} model calls, skipped=${unchanged.skipped || '—'}, ${unchanged.githubRequests} GitHub requests, OIDC/Entra requests: ${unchanged.firstRequestMs.oidc === undefined && unchanged.firstRequestMs.entra === undefined ? 'none' : 'made'}, wall ${ms(unchanged.wallMs)}, peak RSS ${kb(unchanged.peakRssKb)}, JS loaded ${bytes(unchanged.jsLoaded?.bytes)}`
       : '- Unchanged re-run: not measured',
     `- JavaScript loaded, largest of all runs: ${bytes(maxJsLoaded(result))}` +
       (outside.length > 0 ? `; also loaded from outside dist/: ${outside.join(', ')}` : ' (nothing outside dist/)'),
@@ -721,12 +845,13 @@ export function renderReport(result, machine) {
     '## How the figures are taken',
     '',
     '- Wall time: spawn → exit of the action process.',
-    `- Cold start: this process timestamps the spawn (\`ChildProcess.prototype.spawn\`) and the first request that any emulator's request log records; median of ${COLD_START_RUNS} runs.`,
+    `- Bare node: spawn → exit of \`node -e 0\` with the Node binary that runs the action, right before each of the ${TARGET_RUNS} runs of every time target; each time target compares a median of the action's runs with the median of all bare-node runs of the same bench.`,
+    "- First request: this process timestamps the spawn (`ChildProcess.prototype.spawn`) and the first request that any emulator's request log records.",
     '- Model calls: chat requests received by the Azure OpenAI emulator. Rounds: the longest chain of requests each starting after the previous one was answered.',
     "- Prompt tokens: recounted from each answered request with the emulator's billing (o200k_base, chat framing included). Diff tokens: o200k_base tokens of every patch in the PR.",
     '- Files named: PR files whose full path appears in the published sticky comment.',
     '- Diffs sent: the distinct `File:` paths in the requests the Azure OpenAI emulator received.',
-    '- Peak RSS and JS loaded: a `--require` preload in the action process registers a synchronous `module.registerHooks` load hook (sees `import`, `require` and lazily imported chunks) and, at exit, reports `process.resourceUsage().maxRSS` and the files loaded; JS loaded is the size of the dist/ files among them.',
+    '- Peak RSS and JS loaded: a `--require` preload in each process of the action (NODE_OPTIONS is inherited by a re-executed child) registers a synchronous `module.registerHooks` load hook (sees `import`, `require` and lazily imported chunks) and, at exit, reports `process.resourceUsage().maxRSS` and the files loaded; peak RSS is the sum over the processes, JS loaded the size of the dist/ files each loaded.',
     ''
   )
   return lines.join('\n')
@@ -783,7 +908,10 @@ export function renderConsole(result) {
       : cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ')
   const lines = [format(header), ...body.map(format), '']
   const cold = coldStartMedian(result)
-  lines.push(`cold start (median of ${result.coldStarts.length}): ${ms(cold)}`)
+  const bare = bareNodeMedian(result)
+  lines.push(
+    `bare node (median of ${result.bareNode.length}): ${ms(bare)}; first request (median of ${result.coldStarts.length}): ${ms(cold)}`
+  )
   if (result.unchanged)
     lines.push(
       `unchanged re-run: ${result.unchanged.modelCalls} model calls, skipped=${result.unchanged.skipped || '—'}, JS loaded ${bytes(result.unchanged.jsLoaded?.bytes)}`

@@ -18,8 +18,13 @@ import { fileURLToPath } from 'node:url'
 /** Where the bundle keeps its record; deterministic, so check-dist sees no change on a rebuild. */
 export const HASH_FILE = join('dist', '.source-hash')
 
-/** What the bundle is built from besides src/: the pinned dependencies, the compiler options, the minifier. */
-const BUNDLE_INPUTS = ['package-lock.json', 'tsconfig.json', join('scripts', 'minify-dist.mjs')]
+/** What the bundle is built from besides src/: the pinned dependencies, the compiler options, the minifier, the ranks file's writer. */
+const BUNDLE_INPUTS = [
+  'package-lock.json',
+  'tsconfig.json',
+  join('scripts', 'minify-dist.mjs'),
+  join('scripts', 'token-ranks.mjs')
+]
 
 /** @param {string} dir @returns {string[]} every file under dir */
 function filesUnder(dir) {

@@ -80,3 +80,30 @@ export function createExcludeFilter(include: readonly string[], exclude: readonl
     return defaults.some((glob) => glob.match(path) && !matching.some((entry) => entry.lifts.has(glob)))
   }
 }
+
+/**
+ * createExcludeFilter, with each path's answer kept: a run asks about every file up to three times
+ * (whether any can be sent, then planning by bytes and with real counts), and each answer matches
+ * ~40 globs. The last filters built are reused for the same include/exclude.
+ */
+export function cachedExcludeFilter(include: readonly string[], exclude: readonly string[]): (path: string) => boolean {
+  const key = JSON.stringify([include, exclude])
+  let cached = excludeFilters.get(key)
+  if (!cached) {
+    const filter = createExcludeFilter(include, exclude)
+    const answers = new Map<string, boolean>()
+    cached = (path) => {
+      let answer = answers.get(path)
+      if (answer === undefined) {
+        answer = filter(path)
+        answers.set(path, answer)
+      }
+      return answer
+    }
+    if (excludeFilters.size >= 4) excludeFilters.clear()
+    excludeFilters.set(key, cached)
+  }
+  return cached
+}
+
+const excludeFilters = new Map<string, (path: string) => boolean>()

@@ -8,18 +8,14 @@ import type { OctokitOptions, OctokitPlugin } from '@octokit/core/types'
 import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
 import { ActionError } from './errors.js'
+import { GITHUB_REQUEST_TIMEOUT_MS, type Prefetched } from './prefetch.js'
 import { describeProxyFailure, errorChain, failedProxy, networkFailure, ProxyFailure } from './proxy.js'
 import type { Log, RepoRef } from './types.js'
 
 /** The client `getOctokit` from @actions/github returns (REST methods + paginate). */
 export type Octokit = ReturnType<typeof getOctokit>
 
-/**
- * Longest wait for one HTTP attempt. GitHub itself ends requests that take more than 10 seconds
- * (https://docs.github.com/en/rest/using-the-rest-api/troubleshooting-the-rest-api#timeouts); the
- * rest is room for slow links and GitHub Enterprise Server. Past this, the connection is presumed hung.
- */
-export const GITHUB_REQUEST_TIMEOUT_MS = 30_000
+export { GITHUB_REQUEST_TIMEOUT_MS }
 
 /** Rate-limit waits allowed per request before giving up (each one also has to fit the deadline). */
 const MAX_RATE_LIMIT_RETRIES = 2
@@ -30,11 +26,18 @@ const DO_NOT_RETRY = [400, 401, 403, 404, 410, 422, 429, 451]
 /**
  * An Octokit for the token with retries on 5xx and network errors, primary and secondary rate limits
  * honoured, and a timeout on every attempt, all bounded by a deadline `timeoutMs` from now.
- * The API URL is `GITHUB_API_URL` (read by @actions/github), unless `baseUrl` is given.
+ * The API URL is `GITHUB_API_URL` (read by @actions/github), unless `baseUrl` is given. A request
+ * that the entry point sent early (`prefetched`) has that response as its first attempt.
  */
 export function createOctokit(
   token: string,
-  options: { readonly log: Log; readonly timeoutMs: number; readonly baseUrl?: string; readonly env?: NodeJS.ProcessEnv }
+  options: {
+    readonly log: Log
+    readonly timeoutMs: number
+    readonly baseUrl?: string
+    readonly env?: NodeJS.ProcessEnv
+    readonly prefetched?: Prefetched
+  }
 ): Octokit {
   const { log, timeoutMs } = options
   const env = options.env ?? process.env
@@ -48,7 +51,10 @@ export function createOctokit(
     const budget = Math.max(0, Math.min(GITHUB_REQUEST_TIMEOUT_MS, deadline - Date.now()))
     const timeout = AbortSignal.timeout(budget)
     const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout
-    return baseFetch(url, { ...init, signal }).catch((error: unknown) => {
+    const send = (): Promise<Response> => baseFetch(url, { ...init, signal })
+    const early =
+      (init?.method ?? 'GET') === 'GET' ? options.prefetched?.take(String(url), init?.signal ?? undefined, send) : undefined
+    return (early ?? send()).catch((error: unknown) => {
       // @octokit/request turns any fetch failure into a bare "500"; the proxy that failed is named here.
       const proxy = failedProxy(error, env)
       throw proxy ? new ProxyFailure(proxy, { cause: error }) : error

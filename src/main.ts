@@ -10,6 +10,7 @@ import * as core from '@actions/core'
 import { commandRun } from './command.js'
 import { ActionError } from './errors.js'
 import { createOctokit } from './github.js'
+import type { Prefetched } from './prefetch.js'
 import { run, type RunContext, type RunLog } from './run.js'
 import { acknowledgeCommand } from './reactions.js'
 import { readSettings } from './settings.js'
@@ -27,8 +28,11 @@ const log: RunLog = {
   group: (name, work) => core.group(name, work)
 }
 
-/** Reads the runner's environment and inputs, runs the pipeline, and sets the outputs. */
-export async function main(): Promise<void> {
+/**
+ * Reads the runner's environment and inputs, runs the pipeline, and sets the outputs. `prefetched`:
+ * the PR's first reads, if the entry point sent them already (src/prefetch.ts).
+ */
+export async function main(prefetched?: Prefetched): Promise<void> {
   const startedAt = Date.now()
   const env = process.env
   const event: RunEvent = { name: env.GITHUB_EVENT_NAME ?? '', payload: readEvent(env.GITHUB_EVENT_PATH) }
@@ -77,7 +81,11 @@ export async function main(): Promise<void> {
       event,
       repo,
       settings,
-      github: createOctokit(settings.githubToken, { log, timeoutMs: settings.timeoutSeconds * 1000 }),
+      github: createOctokit(settings.githubToken, {
+        log,
+        timeoutMs: settings.timeoutSeconds * 1000,
+        ...(prefetched ? { prefetched } : {})
+      }),
       azure: {
         hasIdToken,
         getIDToken: (audience) => core.getIDToken(audience),

@@ -22,9 +22,11 @@ import {
   UPDATE_SCHEMA
 } from './prompt.js'
 import { compressPatch, type PackedFile, SECTION_OVERHEAD_TOKENS, trimToFit } from './compress.js'
-import { selectFiles } from './select.js'
+import { type Selection, selectFiles, selectWhole } from './select.js'
 import { byteCountingTokenizer, loadTokenizer, type Tokenizer } from './tokens.js'
 import type { ChangedFile, ChatMessage, Coverage, FileNote, PullRequestData, Settings, SinceLastSummary } from './types.js'
+
+export { hasSendableFile } from './select.js'
 
 /** Share of max-input-tokens that the PR title, description and commit messages may take. */
 export const CONTEXT_SHARE = 0.25
@@ -96,9 +98,12 @@ export interface PlanOptions {
  * with real token counts.
  */
 export async function planSummary(data: PullRequestData, settings: Settings, options: PlanOptions = {}): Promise<Plan> {
-  const bounded = planWith(byteCountingTokenizer, data, settings, options)
-  if ('plan' in bounded && fitsWhole(bounded.plan)) return bounded.plan
-  const counted = planWith(await loadTokenizer(), data, settings, options)
+  const cleaned = cleanInputs(data, options.since)
+  // By byte count, only a plan that sends everything whole in one request is kept: the search for it
+  // stops at the first file that does not fit, so a large PR costs little here.
+  const bounded = planWith(byteCountingTokenizer, cleaned, data, settings, options, true)
+  if (bounded && 'plan' in bounded && fitsWhole(bounded.plan)) return bounded.plan
+  const counted = planWith(await loadTokenizer(), cleaned, data, settings, options, false)
   if ('plan' in counted) return counted.plan
   throw new ActionError(
     `max-input-tokens ${settings.maxInputTokens} leaves no room for diffs next to the prompt and instructions: set max-input-tokens to at least ${counted.needed}, or shorten 'instructions' (and the instructions-file).`
@@ -119,21 +124,24 @@ function fitsWhole(plan: Plan): boolean {
   )
 }
 
-/** The plan with `tokenizer`'s counts, or the max-input-tokens needed when the prompt leaves no room for diffs. */
-function planWith(
-  tokenizer: Tokenizer,
-  data: PullRequestData,
-  settings: Settings,
-  options: PlanOptions
-): { plan: Plan } | { needed: number } {
-  const random = options.random ?? ((bytes: number) => randomBytes(bytes).toString('hex'))
+/** The PR's text with hidden characters removed (cleanUntrusted), once for both plans. */
+interface CleanInputs {
+  readonly files: readonly ChangedFile[]
+  readonly title: string
+  readonly body: string
+  readonly commits: readonly string[]
+  readonly deltaFiles: readonly ChangedFile[]
+  readonly deltaCommits: readonly string[]
+  readonly removedCharacters: number
+}
+
+function cleanInputs(data: PullRequestData, since: SinceLastSummary | undefined): CleanInputs {
   let removedCharacters = 0
   const clean = (text: string, kind: 'prose' | 'code'): string => {
     const cleaned = cleanUntrusted(text, kind)
     removedCharacters += cleaned.removed
     return cleaned.text
   }
-
   const cleanFile = (file: ChangedFile): ChangedFile => ({
     ...file,
     filename: clean(file.filename, 'code'),
@@ -141,18 +149,50 @@ function planWith(
     ...(file.patch === undefined ? {} : { patch: clean(file.patch, 'code') })
   })
   const files = data.files.map(cleanFile)
+  const title = clean(data.pr.title, 'prose').replace(/\s+/g, ' ').trim()
+  const body = clean(data.pr.body, 'prose').trim()
+  const commits = data.commits.map((commit) => clean(commit.message, 'prose').trim()).filter((message) => message !== '')
+  const deltaFiles = since?.kind === 'delta' ? since.files.map(cleanFile) : []
+  const deltaCommits = since?.kind === 'delta' ? since.commits.map((commit) => firstLine(clean(commit.message, 'prose'))) : []
+  return { files, title, body, commits, deltaFiles, deltaCommits, removedCharacters }
+}
+
+/**
+ * The plan with `tokenizer`'s counts, or the max-input-tokens needed when the prompt leaves no room
+ * for diffs. With `wholeOnly`, undefined unless the selection sends every file whole in one request.
+ */
+function planWith(
+  tokenizer: Tokenizer,
+  cleaned: CleanInputs,
+  data: PullRequestData,
+  settings: Settings,
+  options: PlanOptions,
+  wholeOnly: false
+): { plan: Plan } | { needed: number }
+function planWith(
+  tokenizer: Tokenizer,
+  cleaned: CleanInputs,
+  data: PullRequestData,
+  settings: Settings,
+  options: PlanOptions,
+  wholeOnly: true
+): { plan: Plan } | { needed: number } | undefined
+function planWith(
+  tokenizer: Tokenizer,
+  cleaned: CleanInputs,
+  data: PullRequestData,
+  settings: Settings,
+  options: PlanOptions,
+  wholeOnly: boolean
+): { plan: Plan } | { needed: number } | undefined {
+  const random = options.random ?? ((bytes: number) => randomBytes(bytes).toString('hex'))
+  const { files, deltaFiles, deltaCommits, removedCharacters } = cleaned
   const context = fitContext(
-    {
-      title: clean(data.pr.title, 'prose').replace(/\s+/g, ' ').trim(),
-      body: clean(data.pr.body, 'prose').trim(),
-      commits: data.commits.map((commit) => clean(commit.message, 'prose').trim()).filter((message) => message !== '')
-    },
+    { title: cleaned.title, body: cleaned.body, commits: [...cleaned.commits] },
     Math.floor(settings.maxInputTokens * CONTEXT_SHARE),
     tokenizer
   )
   const since = options.since
-  const deltaFiles = since?.kind === 'delta' ? since.files.map(cleanFile) : []
-  const deltaCommits = since?.kind === 'delta' ? since.commits.map((commit) => firstLine(clean(commit.message, 'prose'))) : []
   const delimiter = chooseDelimiter(random, [
     context.title,
     context.body,
@@ -169,19 +209,19 @@ function planWith(
   }
   // A summary that needs map-reduce keeps a call for the update request, which runs beside the reduce.
   const updateCall = since?.kind === 'delta' && settings.maxModelCalls >= 3 ? 1 : 0
-  const selection = selectFiles(
-    { ...data, files },
-    {
-      include: settings.include,
-      exclude: settings.exclude,
-      maxModelCalls: settings.maxModelCalls - updateCall,
-      maxConcurrency: settings.maxConcurrency,
-      singleCapacity: capacity(overheads.single),
-      mapCapacity: capacity(overheads.map),
-      render: fileSection
-    },
-    tokenizer
-  )
+  const selectOptions = {
+    include: settings.include,
+    exclude: settings.exclude,
+    maxModelCalls: settings.maxModelCalls - updateCall,
+    maxConcurrency: settings.maxConcurrency,
+    singleCapacity: capacity(overheads.single),
+    mapCapacity: capacity(overheads.map),
+    render: fileSection
+  }
+  const selected = { ...data, files: [...files] }
+  const chosen = wholeOnly ? selectWhole(selected, selectOptions, tokenizer) : selectFiles(selected, selectOptions, tokenizer)
+  if (!chosen) return undefined
+  const selection: Selection = chosen
   const plan: Plan = {
     single: selection.single,
     groups: selection.groups,

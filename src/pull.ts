@@ -28,9 +28,17 @@ type PullResponse = Awaited<ReturnType<Octokit['rest']['pulls']['get']>>['data']
 /**
  * The PR, every file GitHub lists (those without a `patch` — binary or too large — keep their stats)
  * and the first commit messages. Page 1 of files and commits is fetched alongside the PR; the other
- * pages, once the PR's counts are known, all at once.
+ * pages, once the PR's counts are known, all at once, without waiting for page 1. `onPull` hears of
+ * the PR itself as soon as it is read, and gets the first page of its files as it comes, so that work
+ * which depends only on them can start before the other pages are in.
  */
-export async function readPullRequest(octokit: Octokit, ref: RepoRef, number: number, log: Log): Promise<PullRequestData> {
+export async function readPullRequest(
+  octokit: Octokit,
+  ref: RepoRef,
+  number: number,
+  log: Log,
+  onPull?: (pr: PullRequestInfo, firstFiles: Promise<ChangedFile[]>) => void
+): Promise<PullRequestData> {
   // Once one request fails the PR cannot be read: the others are cancelled rather than retried.
   const siblings = new AbortController()
   const request = { signal: siblings.signal }
@@ -66,10 +74,21 @@ export async function readPullRequest(octokit: Octokit, ref: RepoRef, number: nu
     } catch (error) {
       throw explainGitHubError(error, { action: `read ${pr}`, pullRequest: { ...ref, number } })
     }
-    const [firstFiles, firstCommits] = await firstPages
+    // The PR's counts say how many pages there are: they are asked for now, beside the first ones.
     const filePages = Math.ceil(Math.min(pull.changed_files, GITHUB_FILES_LIMIT) / PER_PAGE)
     const commitPages = Math.ceil(Math.min(pull.commits, GITHUB_COMMITS_LIMIT) / PER_PAGE)
-    const [moreFiles, moreCommits] = await Promise.all([laterPages(filePages, filesPage), laterPages(commitPages, commitsPage)])
+    const later = Promise.all([laterPages(filePages, filesPage), laterPages(commitPages, commitsPage)])
+    // Settled below, after the first pages, whose failure is the one to report first.
+    later.catch(() => undefined)
+    const info = toPullRequestInfo(ref, pull)
+    if (onPull) {
+      const firstFiles = firstPages.then(([files]) => files.map(toChangedFile))
+      // Its failure is the read's, reported below; whoever listens need not handle it.
+      firstFiles.catch(() => undefined)
+      onPull(info, firstFiles)
+    }
+    const [firstFiles, firstCommits] = await firstPages
+    const [moreFiles, moreCommits] = await later
 
     const files = [firstFiles, ...moreFiles].flat().map(toChangedFile)
     const commits = [firstCommits, ...moreCommits].flat().slice(0, GITHUB_COMMITS_LIMIT).map(toCommitInfo)
@@ -79,7 +98,7 @@ export async function readPullRequest(octokit: Octokit, ref: RepoRef, number: nu
         `PR #${number} changes ${pull.changed_files} files; GitHub lists only the first ${GITHUB_FILES_LIMIT}; the summary says how many it leaves out.`
       )
     }
-    return { pr: toPullRequestInfo(ref, pull), files, commits, filesTruncated }
+    return { pr: info, files, commits, filesTruncated }
   } catch (error) {
     siblings.abort()
     throw error
@@ -101,7 +120,10 @@ function toPullRequestInfo(ref: RepoRef, pull: PullResponse): PullRequestInfo {
     author: pull.user?.login ?? '',
     // A deleted fork leaves `head.repo` null; it was a fork all the same.
     isFork: pull.head.repo?.full_name !== pull.base.repo.full_name,
-    changedFiles: pull.changed_files
+    changedFiles: pull.changed_files,
+    ...(typeof pull.additions === 'number' && typeof pull.deletions === 'number'
+      ? { changedLines: pull.additions + pull.deletions }
+      : {})
   }
 }
 

@@ -10,12 +10,13 @@ import type { CommandRun } from './command.js'
 import { ActionError } from './errors.js'
 import type { Octokit } from './github.js'
 import { readSinceLastSummary } from './delta.js'
+import { HeadStart } from './head-start.js'
 import { withInstructionsFile } from './instructions.js'
 import { type MarkerState, MAX_HISTORY, type UpdateRecord, withoutDescriptionSection } from './marker.js'
 import type { Plan } from './plan.js'
 import { type Publication, createPublisher, type PreviousSummary } from './publisher.js'
 import { readPullRequest } from './pull.js'
-import { forkWithoutOidc, type RunEvent, type Skip, skipAfterRead, skippedResult } from './skips.js'
+import { type RunEvent, type Skip, skipAfterRead, skippedResult } from './skips.js'
 import type { UpdatesContext } from './render.js'
 import type { Log, PullRequestData, RepoRef, RunResult, Settings, SinceLastSummary, SummaryOutcome } from './types.js'
 
@@ -61,9 +62,13 @@ export async function run(context: RunContext): Promise<RunResult> {
   const publisher = createPublisher(settings.publish, context.github, target, log)
   const planning = import('./plan.js')
   planning.catch(() => undefined)
+  // What only needs the PR itself (or our previous summary) starts once it is read: src/head-start.ts.
+  const headStart = new HeadStart(context)
 
   const data = await log.group('Reading the pull request', async () => {
-    const data = await readPullRequest(context.github, context.repo, target.number, log)
+    const data = await readPullRequest(context.github, context.repo, target.number, log, (pr, firstFiles) =>
+      headStart.pulled(pr, publisher.previous(pr), firstFiles)
+    )
     log.info(
       `#${data.pr.number} "${data.pr.title}": ${data.files.length} files, ${data.commits.length} commits (${data.pr.htmlUrl})`
     )
@@ -81,9 +86,11 @@ export async function run(context: RunContext): Promise<RunResult> {
   ])
   // Our own description section is not the author's text: it is neither fingerprinted nor prompted.
   const authored: PullRequestData = { ...data, pr: { ...data.pr, body: withoutDescriptionSection(data.pr.body) } }
-  const { fingerprint, planSummary } = await planning
+  const { fingerprint, planSummary, hasSendableFile } = await planning
   const print = fingerprint(authored, prompting)
   if (previous && previous.fingerprint === print && !context.command) return unchanged(data, previous, log)
+  // The model will be called unless nothing can be sent: the token is on its way while the run plans.
+  if (hasSendableFile(data.files, settings.include, settings.exclude)) void headStart.connect(data.pr)
 
   // New commits since the summary before: what they changed gets a section of its own.
   const since =
@@ -101,7 +108,7 @@ export async function run(context: RunContext): Promise<RunResult> {
 
   const rendering = import('./render.js')
   rendering.catch(() => undefined)
-  const summarized = await summarizeWithAzure({ ...context, settings: prompting }, plan, data)
+  const summarized = await summarizeWithAzure({ ...context, settings: prompting }, headStart, plan, data)
   if ('reason' in summarized) return skip(summarized, filesTotal, log)
   const { outcome, authLabel } = summarized
   if (outcome.notice) {
@@ -111,9 +118,9 @@ export async function run(context: RunContext): Promise<RunResult> {
   }
 
   const history = previous?.history ?? []
-  const { renderSummary, DEFAULT_RENDER_LIMIT } = await rendering
-  const renderWithin = (limit: number): string =>
-    renderSummary(outcome, {
+  const { renderFitted, describeFit, DEFAULT_RENDER_LIMIT } = await rendering
+  const renderWithin = (limit: number): string => {
+    const { markdown, fit } = renderFitted(outcome, {
       serverUrl: context.serverUrl,
       owner: target.owner,
       repo: target.repo,
@@ -123,6 +130,10 @@ export async function run(context: RunContext): Promise<RunResult> {
       limit: Math.min(limit, DEFAULT_RENDER_LIMIT),
       ...(since || history.length > 0 ? { updates: { ...(since ? { since: sinceForRender(since) } : {}), history } } : {})
     })
+    if (fit.level === 'whole') log.debug(describeFit(fit))
+    else log.info(describeFit(fit))
+    return markdown
+  }
   const markdown = renderWithin(DEFAULT_RENDER_LIMIT)
   const marker: MarkerState = {
     // A notice is published without the fingerprint, so that a re-run of the same PR tries again.
@@ -153,31 +164,20 @@ export async function run(context: RunContext): Promise<RunResult> {
 }
 
 /**
- * Azure auth, the model client and the map-reduce, loaded only now that the run calls the model. A
- * fork PR whose job has no OIDC token is a skip; any other job without one lacks the permission.
+ * Azure auth, the model client and the map-reduce (started by `headStart` once the run knew it would
+ * call the model). A fork PR whose job has no OIDC token is a skip.
  */
 async function summarizeWithAzure(
   context: RunContext,
+  headStart: HeadStart,
   plan: Plan,
   data: PullRequestData
 ): Promise<{ outcome: SummaryOutcome; authLabel: string } | Skip> {
   const { settings, log } = context
-  const [auth, model, summarize, entra] = await Promise.all([
-    import('./auth.js'),
-    import('./model.js'),
-    import('./summarize.js'),
-    import('./entra-errors.js')
-  ])
-  const azure = auth.createAuth(settings, { ...context.azure, log })
-  if (azure.mode === 'oidc' && !context.azure.hasIdToken) {
-    if (data.pr.isFork) return forkWithoutOidc(data.pr.number, 'pull_request')
-    throw new ActionError(entra.missingIdTokenPermissionMessage())
-  }
+  const azure = await headStart.connect(data.pr)
+  if ('reason' in azure) return azure
   log.info(`Azure auth: ${azure.label}`)
-
-  const remainingMs = Math.max(1000, context.startedAt + settings.timeoutSeconds * 1000 - context.now())
-  const client = await model.createModelClient(settings, azure, { log, timeoutMs: remainingMs, maxRetries: 4 })
-  const outcome = await log.group('Summarizing', () => summarize.summarize(plan, client, settings, log))
+  const outcome = await log.group('Summarizing', () => azure.summarize(plan, azure.client, settings, log))
   return { outcome, authLabel: azure.label }
 }
 

@@ -12,7 +12,7 @@ import {
   type SectionRenderer,
   trimToFit
 } from './compress.js'
-import { BINARY_EXTENSIONS, createExcludeFilter } from './filters.js'
+import { BINARY_EXTENSIONS, cachedExcludeFilter } from './filters.js'
 import { fileKind, sortForReview } from './kinds.js'
 import { MAX_TOKEN_BYTES, type Tokenizer } from './tokens.js'
 import type { ChangedFile, Coverage, FileNote, OmitReason, PullRequestData } from './types.js'
@@ -277,27 +277,35 @@ export interface Selection {
  * its call, and at most `maxConcurrency`, so that all of them run in one round.
  */
 export function selectFiles(data: PullRequestData, options: SelectOptions, tokenizer: Tokenizer): Selection {
-  const isExcluded = createExcludeFilter(options.include, options.exclude)
-  const binary = new Set(BINARY_EXTENSIONS)
+  return select(data, options, tokenizer, false) as Selection
+}
+
+/**
+ * selectFiles if it sends every file whole in one request, else undefined, found without packing the
+ * files into map requests: planning by byte count (plan.ts) only keeps a selection of that kind.
+ */
+export function selectWhole(data: PullRequestData, options: SelectOptions, tokenizer: Tokenizer): Selection | undefined {
+  return select(data, options, tokenizer, true)
+}
+
+function select(data: PullRequestData, options: SelectOptions, tokenizer: Tokenizer, wholeOnly: boolean): Selection | undefined {
+  const classify = fileClassifier(options.include, options.exclude)
   const excluded: FileNote[] = []
   const unsent: FileNote[] = []
   const sendable: ChangedFile[] = []
 
   for (const file of data.files) {
-    const extension = /\.([^./]+)$/.exec(file.filename)?.[1]?.toLowerCase() ?? ''
-    const noPatch = file.patch === undefined
-    if (noPatch && binary.has(extension)) unsent.push(note(file, 'binary'))
-    else if (isExcluded(file.filename)) excluded.push(note(file, 'excluded'))
-    else if (noPatch && file.additions + file.deletions > 0) unsent.push(note(file, 'too-large'))
-    else if (noPatch && isBinaryByListing(file)) unsent.push(note(file, 'binary'))
-    // A rename, copy, removal, mode change or empty file has no patch and no changed lines: its header says it all.
-    else sendable.push(file)
+    const reason = classify(file)
+    if (reason === undefined) sendable.push(file)
+    else if (reason === 'excluded') excluded.push(note(file, reason))
+    else unsent.push(note(file, reason))
   }
   const candidates = sortForReview(sendable, (file) => file.filename).map(
     (file, rank) => new Candidate(file, rank, tokenizer, options.render)
   )
   const rankOf = new Map(candidates.map((candidate) => [candidate.file, candidate.rank]))
 
+  if (wholeOnly && !fits(candidates, options.singleCapacity, (candidate, limit) => candidate.full(limit))) return undefined
   const { single, packing } = plan(candidates, options)
   const sent = packing.groups.flat().sort((a, b) => (rankOf.get(a.file) ?? 0) - (rankOf.get(b.file) ?? 0))
   const byReview = (notes: readonly FileNote[]): FileNote[] => sortForReview(notes, (entry) => entry.path)
@@ -316,6 +324,35 @@ export function selectFiles(data: PullRequestData, options: SelectOptions, token
       unlisted: data.filesTruncated ? Math.max(0, data.pr.changedFiles - data.files.length) : 0
     }
   }
+}
+
+/**
+ * Why a file cannot reach the model (`binary`, `excluded`, `too-large`), or undefined when it can. A
+ * rename, copy, removal, mode change or empty file has no patch and no changed lines: its header says
+ * it all, so it is sent.
+ */
+function fileClassifier(include: readonly string[], exclude: readonly string[]): (file: ChangedFile) => OmitReason | undefined {
+  const isExcluded = cachedExcludeFilter(include, exclude)
+  const binary = new Set(BINARY_EXTENSIONS)
+  return (file) => {
+    const extension = /\.([^./]+)$/.exec(file.filename)?.[1]?.toLowerCase() ?? ''
+    const noPatch = file.patch === undefined
+    if (noPatch && binary.has(extension)) return 'binary'
+    if (isExcluded(file.filename)) return 'excluded'
+    if (noPatch && file.additions + file.deletions > 0) return 'too-large'
+    if (noPatch && isBinaryByListing(file)) return 'binary'
+    return undefined
+  }
+}
+
+/**
+ * Whether any of `files` can reach the model under these filters: what selectFiles sends is never
+ * empty then (short of a budget too small for a file's header). The run asks for an Azure token on
+ * this, while it plans, rather than after planning.
+ */
+export function hasSendableFile(files: readonly ChangedFile[], include: readonly string[], exclude: readonly string[]): boolean {
+  const classify = fileClassifier(include, exclude)
+  return files.some((file) => classify(file) === undefined)
 }
 
 /** Git's blob id of an empty file: GitHub lists an added empty file with it and without a patch. */

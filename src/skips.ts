@@ -5,7 +5,7 @@
  */
 import { minimatch } from 'minimatch'
 import { eventComment, isCommand, isTrusted, parseCommand, TRUSTED_ASSOCIATIONS } from './command.js'
-import type { PullRequestData, RunResult, Settings } from './types.js'
+import type { PullRequestData, PullRequestInfo, RunResult, Settings } from './types.js'
 
 /** Why nothing was summarized (the `skipped` output), and the notice that says so. */
 export interface Skip {
@@ -72,16 +72,14 @@ function commandGate(event: RunEvent, commandInput: string, number: number | und
 }
 
 /**
- * Runs that end once the PR is read, before any Azure token: a draft, a PR by an author in
- * skip-authors, or a PR that changes no file. A command run (`forced`) was asked for by a trusted
- * person: it summarizes drafts and skip-authors PRs too.
+ * Runs that end once the PR itself is read, before any token: a PR by one of `skip-authors`, or a
+ * draft. A trusted command (`forced`) summarizes them all the same.
  */
-export function skipAfterRead(
-  data: PullRequestData,
+export function skipForPullRequest(
+  pr: PullRequestInfo,
   settings: Pick<Settings, 'skipDrafts' | 'skipAuthors'>,
   forced = false
 ): Skip | undefined {
-  const { pr } = data
   const authorGlob = forced ? undefined : matchingAuthorGlob(pr.author, settings.skipAuthors)
   if (authorGlob !== undefined) {
     return {
@@ -95,7 +93,19 @@ export function skipAfterRead(
       message: `PR #${pr.number} is a draft: not summarized until it is marked ready for review (set skip-drafts: false to summarize drafts).`
     }
   }
-  if (data.files.length === 0) return { reason: 'no-files', message: `PR #${pr.number} changes no files: nothing to summarize.` }
+  return undefined
+}
+
+/** Runs that end once the PR is read: skipForPullRequest, or a PR that changes no file. */
+export function skipAfterRead(
+  data: PullRequestData,
+  settings: Pick<Settings, 'skipDrafts' | 'skipAuthors'>,
+  forced = false
+): Skip | undefined {
+  const skip = skipForPullRequest(data.pr, settings, forced)
+  if (skip) return skip
+  if (data.files.length === 0)
+    return { reason: 'no-files', message: `PR #${data.pr.number} changes no files: nothing to summarize.` }
   return undefined
 }
 

@@ -1,8 +1,14 @@
 /**
  * Real token counts, as Azure OpenAI bills `prompt_tokens` for GPT-4o-family deployments (o200k_base).
- * The encoding is bundled with gpt-tokenizer, so nothing is downloaded at run time; it is imported
- * lazily because parsing its ranks costs ~150 ms that a run which counts nothing should not pay.
+ * The encoding is bundled with gpt-tokenizer, so nothing is downloaded at run time; it is loaded
+ * lazily because building it costs time and memory that a run which counts nothing should not pay.
+ * The bundle reads the ranks from dist/o200k_base.ranks (written by scripts/token-ranks.mjs from
+ * gpt-tokenizer's own), which is cheaper than compiling the 2 MB JavaScript array they ship as; run
+ * from src/ (tests), there is no such file and gpt-tokenizer's module is imported instead.
  */
+import { readFile } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 
 /** A chat message as far as counting is concerned (structurally the `ChatMessage` of model.ts). */
 export interface CountableMessage {
@@ -40,54 +46,127 @@ const AS_PLAIN_TEXT = { disallowedSpecial: new Set<string>() }
 
 const LIKELY_CHARS_PER_TOKEN = 4
 
+/** What the tokenizer needs of a gpt-tokenizer encoding. */
+interface Encoding {
+  countTokens(text: string, options: typeof AS_PLAIN_TEXT): number
+  isWithinTokenLimit(text: string, limit: number, options: typeof AS_PLAIN_TEXT): number | false
+  encode(text: string, options: typeof AS_PLAIN_TEXT): number[]
+  decode(tokens: number[]): string
+}
+
+/** The ranks file next to the bundle's chunks (scripts/token-ranks.mjs writes it). */
+const RANKS_FILE = 'o200k_base.ranks'
+
 let loading: Promise<Tokenizer> | undefined
 
-/** The o200k_base tokenizer, imported on first use and shared afterwards. */
+/** The o200k_base tokenizer, loaded on first use and shared afterwards. */
 export function loadTokenizer(): Promise<Tokenizer> {
-  loading ??= import('gpt-tokenizer/encoding/o200k_base').then((encoding) => {
-    const countTokens = (text: string): number => (text === '' ? 0 : encoding.countTokens(text, AS_PLAIN_TEXT))
-    const roleTokens = new Map<string, number>()
-    const framing = (role: string): number => {
-      let tokens = roleTokens.get(role)
-      if (tokens === undefined) {
-        tokens = countTokens(role)
-        roleTokens.set(role, tokens)
-      }
-      return MESSAGE_FRAMING_TOKENS + tokens
-    }
-    return {
-      countTokens,
-      countTokensWithin(text, limit) {
-        if (limit < 0) return undefined
-        // At ~4 characters a token, a text this short most likely fits: the one-pass counter is faster.
-        // A longer one most likely does not, and the streaming check stops as soon as it is over.
-        if (text.length <= limit * LIKELY_CHARS_PER_TOKEN) {
-          const tokens = countTokens(text)
-          return tokens <= limit ? tokens : undefined
-        }
-        const tokens = encoding.isWithinTokenLimit(text, limit, AS_PLAIN_TEXT)
-        return tokens === false ? undefined : tokens
-      },
-      countChatTokens(messages) {
-        let total = REPLY_PRIMER_TOKENS
-        for (const message of messages) total += framing(message.role) + countTokens(message.content)
-        return total
-      },
-      truncate(text, maxTokens, keep = 'head') {
-        if (maxTokens <= 0) return ''
-        // Encoding is linear in the text; no more than maxTokens * MAX_TOKEN_BYTES characters can matter.
-        const reach = maxTokens * MAX_TOKEN_BYTES
-        const window = text.length <= reach ? text : keep === 'head' ? text.slice(0, reach) : text.slice(-reach)
-        const tokens = encoding.encode(window, AS_PLAIN_TEXT)
-        if (tokens.length <= maxTokens && window === text) return text
-        const kept = keep === 'head' ? tokens.slice(0, maxTokens) : tokens.slice(-maxTokens)
-        // A cut inside a multi-byte character decodes to U+FFFD: drop that partial character.
-        const decoded = encoding.decode(kept)
-        return keep === 'head' ? decoded.replace(/\uFFFD+$/u, '') : decoded.replace(/^\uFFFD+/u, '')
-      }
-    }
-  })
+  loading ??= loadEncoding().then(tokenizerOf)
   return loading
+}
+
+async function loadEncoding(): Promise<Encoding> {
+  const file = await readFile(join(dirname(fileURLToPath(import.meta.url)), RANKS_FILE)).catch(() => undefined)
+  if (file) return encodingFromRanks(decodeRanks(file))
+  // Run from src/: gpt-tokenizer's own module (the bundle never reaches this, so it does not carry it).
+  return (await import(/* webpackIgnore: true */ 'gpt-tokenizer/encoding/o200k_base')) as Encoding
+}
+
+/** The o200k_base encoding built on `ranks` (index = rank: the token's text, or its bytes). */
+export async function encodingFromRanks(ranks: ReadonlyArray<string | readonly number[]>): Promise<Encoding> {
+  const { GptEncoding } = await import('gpt-tokenizer/GptEncoding')
+  return GptEncoding.getEncodingApi('o200k_base', () => ranks as Array<string | number[]>)
+}
+
+/**
+ * The ranks in the compact form scripts/token-ranks.mjs writes (its comment gives the layout). Throws
+ * when the data does not hold exactly what its header says, rather than counting with wrong ranks.
+ */
+export function decodeRanks(data: Uint8Array): Array<string | number[]> {
+  const buffer = Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+  const fail = (why: string): never => {
+    throw new Error(
+      `The token ranks file ${RANKS_FILE} is damaged (${why}): reinstall the action (its dist/ must be as released).`
+    )
+  }
+  if (buffer.length < 16 || buffer.toString('latin1', 0, 4) !== 'RNK1') fail('no RNK1 header')
+  const count = buffer.readUInt32LE(4)
+  const byteTokens = buffer.readUInt32LE(8)
+  const textBytes = buffer.readUInt32LE(12)
+  const lengths = buffer.subarray(16, 16 + count)
+  let at = 16 + count
+  const bytesOf = new Map<number, number[]>()
+  for (let index = 0; index < byteTokens; index++) {
+    if (at + 5 > buffer.length) fail('byte tokens cut short')
+    const length = buffer[at + 4] ?? 0
+    bytesOf.set(buffer.readUInt32LE(at), [...buffer.subarray(at + 5, at + 5 + length)])
+    at += 5 + length
+  }
+  if (at + textBytes !== buffer.length) fail('wrong size')
+  // One decode of all the text tokens; each one is then a slice of it (every token is whole UTF-8).
+  const text = buffer.toString('utf8', at)
+  const ranks: Array<string | number[]> = new Array(count)
+  let position = 0
+  for (let rank = 0; rank < count; rank++) {
+    const length = lengths[rank] ?? 0
+    if (length === 255) {
+      ranks[rank] = bytesOf.get(rank) ?? fail(`no bytes for rank ${rank}`)
+    } else {
+      ranks[rank] = text.slice(position, position + length)
+      position += length
+    }
+  }
+  if (position !== text.length) fail('text left over')
+  return ranks
+}
+
+function tokenizerOf(encoding: Encoding): Tokenizer {
+  const countTokens = (text: string): number => (text === '' ? 0 : encoding.countTokens(text, AS_PLAIN_TEXT))
+  const roleTokens = new Map<string, number>()
+  const framing = (role: string): number => {
+    let tokens = roleTokens.get(role)
+    if (tokens === undefined) {
+      tokens = countTokens(role)
+      roleTokens.set(role, tokens)
+    }
+    return MESSAGE_FRAMING_TOKENS + tokens
+  }
+  return {
+    countTokens,
+    countTokensWithin(text, limit) {
+      if (limit < 0) return undefined
+      // At ~4 characters a token, a text this short most likely fits: the one-pass counter is faster.
+      // A longer one most likely does not, and the streaming check stops as soon as it is over.
+      if (text.length <= limit * LIKELY_CHARS_PER_TOKEN) {
+        const tokens = countTokens(text)
+        return tokens <= limit ? tokens : undefined
+      }
+      const tokens = encoding.isWithinTokenLimit(text, limit, AS_PLAIN_TEXT)
+      return tokens === false ? undefined : tokens
+    },
+    countChatTokens(messages) {
+      let total = REPLY_PRIMER_TOKENS
+      for (const message of messages) total += framing(message.role) + countTokens(message.content)
+      return total
+    },
+    truncate(text, maxTokens, keep = 'head') {
+      if (maxTokens <= 0) return ''
+      // Encoding is linear in the text; no more than maxTokens * MAX_TOKEN_BYTES characters can matter.
+      const reach = maxTokens * MAX_TOKEN_BYTES
+      const window = text.length <= reach ? text : keep === 'head' ? text.slice(0, reach) : text.slice(-reach)
+      const tokens = encoding.encode(window, AS_PLAIN_TEXT)
+      if (tokens.length <= maxTokens && window === text) return text
+      const kept = keep === 'head' ? tokens.slice(0, maxTokens) : tokens.slice(-maxTokens)
+      // A cut inside a multi-byte character decodes to U+FFFD: drop that partial character.
+      const decoded = encoding.decode(kept)
+      return keep === 'head' ? decoded.replace(/\uFFFD+$/u, '') : decoded.replace(/^\uFFFD+/u, '')
+    }
+  }
+}
+
+/** The tokenizer over an encoding built from `ranks` (tests hold it to gpt-tokenizer's own). */
+export async function tokenizerFromRanks(ranks: ReadonlyArray<string | readonly number[]>): Promise<Tokenizer> {
+  return tokenizerOf(await encodingFromRanks(ranks))
 }
 
 /**

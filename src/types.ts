@@ -83,6 +83,8 @@ export interface PullRequestInfo extends RepoRef {
   readonly isFork: boolean
   /** `changed_files` as GitHub reports it (may exceed what listFiles returns). */
   readonly changedFiles: number
+  /** `additions` + `deletions` of the whole PR as GitHub reports them, when it does. */
+  readonly changedLines?: number
 }
 
 export type FileStatus = 'added' | 'removed' | 'modified' | 'renamed' | 'copied' | 'changed' | 'unchanged'

@@ -1,7 +1,16 @@
 import { describe, expect, it } from '@jest/globals'
 import { encodeChat } from 'gpt-tokenizer/model/gpt-4o'
 import fc from 'fast-check'
-import { byteCountingTokenizer, loadTokenizer, MESSAGE_FRAMING_TOKENS, REPLY_PRIMER_TOKENS } from '../src/tokens.js'
+import { encodeRanks } from '../scripts/token-ranks.mjs'
+import {
+  byteCountingTokenizer,
+  decodeRanks,
+  loadTokenizer,
+  MESSAGE_FRAMING_TOKENS,
+  REPLY_PRIMER_TOKENS,
+  tokenizerFromRanks
+} from '../src/tokens.js'
+import { generatedPullRequest } from './emulators/fixtures.mjs'
 
 describe('loadTokenizer', () => {
   it('loads once and shares the instance', async () => {
@@ -91,5 +100,41 @@ describe('byteCountingTokenizer', () => {
     expect(byteCountingTokenizer.truncate('héllo wörld', 5, 'tail')).toBe('örld')
     expect(byteCountingTokenizer.countTokensWithin('😀', 3)).toBeUndefined()
     expect(byteCountingTokenizer.countTokensWithin('😀', 4)).toBe(4)
+  })
+})
+
+describe('the compact ranks file the bundle reads (scripts/token-ranks.mjs)', () => {
+  it('decodes to exactly the ranks gpt-tokenizer ships', async () => {
+    const { default: ranks } = await import('gpt-tokenizer/bpeRanks/o200k_base')
+    const decoded = decodeRanks(encodeRanks(ranks))
+    expect(decoded).toHaveLength(ranks.length)
+    expect(decoded).toEqual(ranks)
+  })
+
+  it('counts, truncates and frames exactly as gpt-tokenizer does', async () => {
+    const { default: ranks } = await import('gpt-tokenizer/bpeRanks/o200k_base')
+    const compact = await tokenizerFromRanks(decodeRanks(encodeRanks(ranks)))
+    const library = await loadTokenizer()
+    const patch = generatedPullRequest({ files: 40 }).files.map((file) => file.patch ?? '')
+    const texts = ['', 'hello world', 'こんにちは世界', '<|endoftext|> <|im_start|>', '\u{1F600}\u200B\u202E x', ...patch]
+    for (const text of texts) {
+      expect(compact.countTokens(text)).toBe(library.countTokens(text))
+      expect(compact.countTokensWithin(text, 50)).toBe(library.countTokensWithin(text, 50))
+      expect(compact.truncate(text, 7, 'tail')).toBe(library.truncate(text, 7, 'tail'))
+    }
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (text) => {
+        expect(compact.countTokens(text)).toBe(library.countTokens(text))
+      })
+    )
+    const chat = [{ role: 'system', content: patch.join('\n') }]
+    expect(compact.countChatTokens(chat)).toBe(encodeChat(chat as never).length)
+  })
+
+  it('refuses a damaged file instead of counting with wrong ranks', () => {
+    const data = encodeRanks(['a', 'b', [0xff], 'cd'])
+    expect(decodeRanks(data)).toEqual(['a', 'b', [0xff], 'cd'])
+    expect(() => decodeRanks(data.subarray(0, data.length - 1))).toThrow(/o200k_base\.ranks is damaged \(wrong size\)/)
+    expect(() => decodeRanks(Buffer.from('nope'))).toThrow(/damaged \(no RNK1 header\)/)
   })
 })

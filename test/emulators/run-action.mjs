@@ -24,6 +24,8 @@ const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const ACTION_ENTRY = join(REPO_ROOT, 'dist', 'index.js')
 const ACTION_MANIFEST = join(REPO_ROOT, 'action.yml')
 const NODE_24 = join(REPO_ROOT, 'node_modules', 'node', 'bin', 'node')
+/** The Node that runs the action: the pinned Node 24 devDependency, else this process's own. */
+export const NODE_BINARY = existsSync(NODE_24) ? NODE_24 : process.execPath
 const DEFAULT_TIMEOUT_MS = 120_000
 
 /**
@@ -192,9 +194,8 @@ async function inputEnv(manifestPath, inputs, jobToken) {
  * @returns {Promise<{ code: number | null, stdout: string, stderr: string }>}
  */
 function spawnWithTimeout(entry, env, cwd, timeoutMs) {
-  const node = existsSync(NODE_24) ? NODE_24 : process.execPath
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(node, [entry], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(NODE_BINARY, [entry], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     child.stdout.setEncoding('utf8').on('data', (chunk) => (stdout += chunk))
