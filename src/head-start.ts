@@ -50,6 +50,8 @@ export class HeadStart {
    */
   pulled(pr: PullRequestInfo, previous: Promise<PreviousSummary | undefined>, firstFiles: Promise<readonly ChangedFile[]>): void {
     const { settings } = this.context
+    // The run awaits `previous` itself when it gets that far; a run that ends first must not leave it unhandled.
+    previous.catch(() => undefined)
     // A draft or a skip-authors PR ends before any token (a trusted command summarizes them anyway).
     if (skipForPullRequest(pr, settings, this.context.command !== undefined)) return
     // The instructions file is read next to the previous summary; the token waits for it, so that a
