@@ -487,7 +487,7 @@ function lockFile(n, random) {
 const cap = (text) => text.charAt(0).toUpperCase() + text.slice(1)
 
 /** Deterministic PRNG (mulberry32) so generated PRs are reproducible from their seed. @param {number} seed */
-function mulberry32(seed) {
+export function mulberry32(seed) {
   let a = seed >>> 0
   return () => {
     a = (a + 0x6d2b79f5) >>> 0

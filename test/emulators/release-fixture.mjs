@@ -5,7 +5,7 @@
  * published build copies under `dist/`, `locale/` and `min/`. Files are listed in path order, as GitHub
  * lists them, so build output comes first. Deterministic: the same arguments give the same PR.
  */
-import { FIXTURE_OWNER, FIXTURE_REPO } from './fixtures.mjs'
+import { FIXTURE_OWNER, FIXTURE_REPO, mulberry32 } from './fixtures.mjs'
 
 /** Locale codes as the library names its translation files (130 of them). */
 // prettier-ignore
@@ -60,18 +60,6 @@ const MODULE_TESTS = [
 const TESTED_LOCALES = RELEASE_LOCALES.filter((_, i) => i % 4 === 0).slice(0, 30)
 /** The top-level `locale/` build copies cover fewer locales than `src/locale/` (116 files): 523 in all. */
 const LOCALE_COPIES = RELEASE_LOCALES.slice(0, 116)
-
-/** A small deterministic PRNG (mulberry32). @param {number} seed */
-function prng(seed) {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /** @param {string} filename @param {string} status @param {string[]} lines */
 function changed(filename, status, lines) {
@@ -130,7 +118,7 @@ function testHunk(/** @type {string} */ subject, /** @type {number} */ lines) {
  * @param {{ number?: number, seed?: number }} [options]
  */
 export function releasePullRequest({ number = 52, seed = 2 } = {}) {
-  const random = prng(seed)
+  const random = mulberry32(seed)
   const size = (/** @type {number} */ min, /** @type {number} */ max) => min + Math.floor(random() * (max - min + 1))
   /** @type {ReturnType<typeof changed>[]} */
   const files = [
