@@ -27,6 +27,8 @@ export async function startOpenAI({ entra, apiKey, deployments = ['gpt-4o-mini']
   const faults = new FaultQueue()
   /** @type {RecordedRequest[]} */
   const requests = []
+  /** How long a request waits, within its latency, for the requests sent with it to arrive. */
+  const RECEIVE_TOGETHER_MS = 20
   const state = {
     deployments: new Set(deployments),
     /** Principals (appid / azp / oid) holding "Cognitive Services OpenAI User". */
@@ -76,8 +78,17 @@ export async function startOpenAI({ entra, apiKey, deployments = ['gpt-4o-mini']
     requests.push(record)
     res.setHeader('apim-request-id', `emu-${state.nextId}`)
     res.setHeader('x-ms-region', 'Emulated Region')
+    // The emulated latency runs from receipt, as a real service's does: the emulator's own work on the
+    // request (counting its prompt tokens, in this process, one request after another) happens within
+    // it, not after it, so that concurrent requests are answered together, as Azure would answer them.
+    const latencyEndsAt = performance.now() + state.latencyMs
+    const waitOutLatency = () => {
+      const left = latencyEndsAt - performance.now()
+      return left > 0 ? sleep(left) : undefined
+    }
     /** @param {number} status @param {unknown} json @param {Record<string, string>} [headers] */
-    const reply = (status, json, headers = {}) => {
+    const reply = async (status, json, headers = {}) => {
+      await waitOutLatency()
       record.status = status
       res.writeHead(status, { 'content-type': 'application/json', ...headers })
       res.end(JSON.stringify(json))
@@ -87,8 +98,9 @@ export async function startOpenAI({ entra, apiKey, deployments = ['gpt-4o-mini']
     if (!v1 && !(classic && target.searchParams.get('api-version'))) {
       return reply(404, { error: { code: '404', message: 'Resource not found' } })
     }
-    if (state.latencyMs > 0) await sleep(state.latencyMs)
     const fault = faults.take('openai.chat')
+    // A fault's own delay starts once the latency has passed.
+    if (fault) await waitOutLatency()
     if (fault?.delayMs) await sleep(fault.delayMs)
     if (fault && !fault.after && faults.respond(fault, req, res)) {
       record.status = fault.status
@@ -118,6 +130,9 @@ export async function startOpenAI({ entra, apiKey, deployments = ['gpt-4o-mini']
     if (!Array.isArray(body.messages) || body.messages.length === 0) {
       return reply(400, invalidRequest("'messages' is a required property", 'messages'))
     }
+    // Requests sent together are all received (their latency started) before the first one is counted:
+    // counting is CPU in this process and would hold back the others' arrival.
+    if (state.latencyMs > 0) await sleep(Math.min(state.latencyMs / 2, RECEIVE_TOGETHER_MS))
     const promptTokens = countPromptTokens(body.messages)
     const completionBudget = Number(body.max_completion_tokens ?? body.max_tokens ?? 0)
     if (promptTokens + completionBudget > state.contextWindow) {
