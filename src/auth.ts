@@ -13,7 +13,7 @@ import { ActionError, oneLine } from './errors.js'
 import { readOidcClaims, type OidcClaims } from './jwt.js'
 import type { Log, Settings } from './types.js'
 
-/** What auth needs from the runner; production passes @actions/core's functions. */
+/** What auth needs from the runner; production passes runner.ts's functions. */
 export interface AuthDeps {
   /** The job can request a GitHub OIDC token (ACTIONS_ID_TOKEN_REQUEST_URL is set): it decides what `auto` means. */
   readonly hasIdToken: boolean
@@ -310,9 +310,9 @@ export function createAssertionProvider(
   }
 }
 
-/** "status 503" from @actions/core's getIDToken error text ("… Error Code : 503 …"), else its first line. */
+/** "status 503" when the OIDC endpoint answered with an error (runner.ts, IdTokenError), else the error's first line. */
 function describeOidcFailure(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error)
-  const status = /Error Code\s*:\s*(\d{3})/.exec(text)?.[1]
-  return status ? `status ${status}` : oneLine(text)
+  const status = (error as { status?: unknown } | null)?.status
+  if (typeof status === 'number') return `status ${status}`
+  return oneLine(error instanceof Error ? error.message : String(error))
 }

@@ -21,7 +21,7 @@ import { ActionError, ModelError } from './errors.js'
 import { decodeJwtPayload } from './jwt.js'
 import { commandError } from './local.js'
 import { createModelClient, modelUrl } from './model.js'
-import { configuredProxies, networkFailure } from './proxy.js'
+import { configuredProxies, networkFailure, proxyFetch } from './proxy.js'
 import { readSettings } from './settings.js'
 import type { Settings } from './types.js'
 
@@ -238,15 +238,6 @@ async function probeEndpoint(settings: Settings, env: NodeJS.ProcessEnv): Promis
     `${settings.endpoint} answered ${response.status} to an unauthenticated chat request, not Azure OpenAI's 401`,
     `Use the resource endpoint, such as https://NAME.openai.azure.com (not a Foundry project, deployment or other service URL): ${portal}.`
   )
-}
-
-/** Node's fetch ignores HTTPS_PROXY; behind a proxy, undici's EnvHttpProxyAgent (as model.ts does for the chat). */
-async function proxyFetch(env: NodeJS.ProcessEnv): Promise<typeof fetch> {
-  if (configuredProxies(env).length === 0) return fetch
-  const undici = await import('undici')
-  const dispatcher = new undici.EnvHttpProxyAgent()
-  return ((input: string, init: RequestInit) =>
-    undici.fetch(input, { ...(init as object), dispatcher })) as unknown as typeof fetch
 }
 
 /** A tenant id matches the account's GUID, or its default domain. */

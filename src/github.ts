@@ -2,18 +2,22 @@
  * The Octokit client: retries, rate-limit handling and timeouts bounded by the run's deadline, and the
  * mapping of GitHub's HTTP errors to one-line fixes.
  */
-import { getOctokit } from '@actions/github'
-import { defaults as actionsDefaults } from '@actions/github/lib/utils'
+import { Octokit as OctokitCore } from '@octokit/core'
 import type { OctokitOptions, OctokitPlugin } from '@octokit/core/types'
+import { paginateRest } from '@octokit/plugin-paginate-rest'
+import { restEndpointMethods } from '@octokit/plugin-rest-endpoint-methods'
 import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
 import { ActionError } from './errors.js'
 import { GITHUB_REQUEST_TIMEOUT_MS, type Prefetched } from './prefetch.js'
-import { describeProxyFailure, errorChain, failedProxy, networkFailure, ProxyFailure } from './proxy.js'
+import { describeProxyFailure, errorChain, failedProxy, networkFailure, ProxyFailure, proxyFetch } from './proxy.js'
 import type { Log, RepoRef } from './types.js'
 
-/** The client `getOctokit` from @actions/github returns (REST methods + paginate). */
-export type Octokit = ReturnType<typeof getOctokit>
+/** Octokit with the REST methods and `paginate`, as @actions/github's `getOctokit` builds it. */
+const RestClient = OctokitCore.plugin(restEndpointMethods, paginateRest)
+
+/** The GitHub client the action uses: REST methods + paginate. */
+export type Octokit = InstanceType<typeof RestClient>
 
 export { GITHUB_REQUEST_TIMEOUT_MS }
 
@@ -26,8 +30,9 @@ const DO_NOT_RETRY = [400, 401, 403, 404, 410, 422, 429, 451]
 /**
  * An Octokit for the token with retries on 5xx and network errors, primary and secondary rate limits
  * honoured, and a timeout on every attempt, all bounded by a deadline `timeoutMs` from now.
- * The API URL is `GITHUB_API_URL` (read by @actions/github), unless `baseUrl` is given. A request
- * that the entry point sent early (`prefetched`) has that response as its first attempt.
+ * The API URL is `baseUrl`, else GITHUB_API_URL, else github.com's. Requests go through Node's fetch,
+ * or through the proxy that HTTPS_PROXY / NO_PROXY name (proxy.ts). A request that the entry point
+ * sent early (`prefetched`) has that response as its first attempt.
  */
 export function createOctokit(
   token: string,
@@ -42,16 +47,14 @@ export function createOctokit(
   const { log, timeoutMs } = options
   const env = options.env ?? process.env
   const deadline = Date.now() + timeoutMs
-  // @actions/github's fetch goes through HTTPS_PROXY / NO_PROXY; `request` below replaces its
-  // defaults wholesale (a shallow merge), so it is wrapped rather than dropped.
-  const baseFetch: typeof fetch = actionsDefaults.request?.fetch ?? fetch
+  let transport: Promise<typeof fetch> | undefined
   const timedFetch: typeof fetch = (url, init) => {
     // A signal per attempt: one shared signal would also cut retries short, and none would let a
     // hung connection hold the job until the runner kills it.
     const budget = Math.max(0, Math.min(GITHUB_REQUEST_TIMEOUT_MS, deadline - Date.now()))
     const timeout = AbortSignal.timeout(budget)
     const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout
-    const send = (): Promise<Response> => baseFetch(url, { ...init, signal })
+    const send = async (): Promise<Response> => (await (transport ??= proxyFetch(env)))(url, { ...init, signal })
     const early =
       (init?.method ?? 'GET') === 'GET' ? options.prefetched?.take(String(url), init?.signal ?? undefined, send) : undefined
     return (early ?? send()).catch((error: unknown) => {
@@ -71,7 +74,10 @@ export function createOctokit(
       // Not retried: the 403/429 reaches the caller, and explainGitHubError names the reset time.
       return false
     }
+  const userAgent = orchestrationUserAgent(env)
   const octokitOptions: OctokitOptions = {
+    auth: token,
+    baseUrl: options.baseUrl ?? (env.GITHUB_API_URL || 'https://api.github.com'),
     request: { fetch: timedFetch },
     retry: { doNotRetry: DO_NOT_RETRY },
     throttle: { onRateLimit: onLimit('primary'), onSecondaryRateLimit: onLimit('secondary') },
@@ -81,9 +87,19 @@ export function createOctokit(
       warn: (message: string) => log.warning(message),
       error: (message: string) => log.warning(message)
     },
-    ...(options.baseUrl ? { baseUrl: options.baseUrl } : {})
+    ...(userAgent ? { userAgent } : {})
   }
-  return getOctokit(token, octokitOptions, stopPointlessRetries(deadline), retry, throttling)
+  const Client = RestClient.plugin(stopPointlessRetries(deadline), retry, throttling)
+  return new Client(octokitOptions)
+}
+
+/**
+ * The user agent tag GitHub reads to tie API calls to the job (`actions_orchestration_id/…`), as
+ * @actions/github sends it when the runner sets ACTIONS_ORCHESTRATION_ID; undefined otherwise.
+ */
+function orchestrationUserAgent(env: NodeJS.ProcessEnv): string | undefined {
+  const id = env.ACTIONS_ORCHESTRATION_ID?.trim()
+  return id ? `actions_orchestration_id/${id.replace(/[^a-z0-9_.-]/gi, '_')}` : undefined
 }
 
 /**

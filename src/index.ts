@@ -15,12 +15,12 @@ try {
   const { main } = await import('./main.js')
   await main(prefetched)
 } catch (error) {
-  const core = await import('@actions/core')
+  const { runnerLog, setFailed } = await import('./runner.js')
   if (error instanceof ActionError) {
-    core.setFailed(error.message)
+    setFailed(error.message)
   } else {
     const message = error instanceof Error ? error.message : String(error)
-    core.setFailed(`Unexpected error: ${message}. Re-run with ACTIONS_STEP_DEBUG=true for details, and report it if it persists.`)
-    if (error instanceof Error && error.stack) core.debug(error.stack)
+    setFailed(`Unexpected error: ${message}. Re-run with ACTIONS_STEP_DEBUG=true for details, and report it if it persists.`)
+    if (error instanceof Error && error.stack) runnerLog.debug(error.stack)
   }
 }

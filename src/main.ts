@@ -1,32 +1,27 @@
 /**
  * The runner glue, and the only module that touches the runner: `process.env`, the event file, the
- * `@actions/core` inputs, outputs, masking and job summary, and the watchdog. It builds a RunContext,
- * calls run(), and writes the outputs from the result.
+ * inputs, outputs, masking and job summary (through runner.ts), and the watchdog. It builds a
+ * RunContext, calls run(), and writes the outputs from the result.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import * as core from '@actions/core'
 import { commandRun } from './command.js'
 import { ActionError } from './errors.js'
 import { createOctokit } from './github.js'
-import type { Prefetched } from './prefetch.js'
+import { GITHUB_REQUEST_TIMEOUT_MS, type Prefetched } from './prefetch.js'
+import { proxyFetch } from './proxy.js'
 import { run, type RunContext, type RunLog } from './run.js'
 import { acknowledgeCommand } from './reactions.js'
 import { readSettings } from './settings.js'
+import { appendJobSummary, getIDToken, getInput, runnerLog, setFailed, setOutput, setSecret } from './runner.js'
 import { type RunEvent, skipBeforeSettings, skippedResult } from './skips.js'
 import type { RepoRef, RunResult } from './types.js'
 
 /** Time after timeout-seconds for clients to report their own timeout before the watchdog ends the run. */
 const WATCHDOG_GRACE_SECONDS = 10
 
-const log: RunLog = {
-  info: (message) => core.info(message),
-  debug: (message) => core.debug(message),
-  notice: (message) => core.notice(message),
-  warning: (message) => core.warning(message),
-  group: (name, work) => core.group(name, work)
-}
+const log: RunLog = runnerLog
 
 /**
  * Reads the runner's environment and inputs, runs the pipeline, and sets the outputs. `prefetched`:
@@ -40,22 +35,22 @@ export async function main(prefetched?: Prefetched): Promise<void> {
   const early = skipBeforeSettings(
     event,
     {
-      auth: core.getInput('auth'),
-      apiKey: core.getInput('api-key'),
-      pullNumber: core.getInput('pull-number'),
-      command: core.getInput('command')
+      auth: getInput('auth', env),
+      apiKey: getInput('api-key', env),
+      pullNumber: getInput('pull-number', env),
+      command: getInput('command', env)
     },
     hasIdToken
   )
   if (early) {
-    core.notice(early.message)
+    log.notice(early.message)
     return finish(skippedResult(early, 0))
   }
 
-  const settings = readSettings({ getInput: (name) => core.getInput(name), env, event: event.payload, eventName: event.name })
-  if (settings.apiKey) core.setSecret(settings.apiKey)
-  if (settings.githubToken) core.setSecret(settings.githubToken)
-  core.debug(`settings: ${JSON.stringify({ ...settings, apiKey: settings.apiKey ? '***' : '', githubToken: '***' })}`)
+  const settings = readSettings({ getInput: (name) => getInput(name, env), env, event: event.payload, eventName: event.name })
+  if (settings.apiKey) setSecret(settings.apiKey)
+  if (settings.githubToken) setSecret(settings.githubToken)
+  log.debug(`settings: ${JSON.stringify({ ...settings, apiKey: settings.apiKey ? '***' : '', githubToken: '***' })}`)
   const repo = repoFromEnv(env.GITHUB_REPOSITORY)
   if (!settings.githubToken) {
     throw new ActionError(
@@ -67,7 +62,7 @@ export async function main(prefetched?: Prefetched): Promise<void> {
   // (a hung socket in a library we do not control) can hold the job until GitHub's 6-hour limit.
   const watchdog = setTimeout(
     () => {
-      core.setFailed(
+      setFailed(
         `The run did not finish within timeout-seconds (${settings.timeoutSeconds} s) plus ${WATCHDOG_GRACE_SECONDS} s: a remote stopped answering. Re-run the job; if it recurs, raise timeout-seconds or check the network between the runner and GitHub, Entra ID and Azure OpenAI.`
       )
       process.exit(1)
@@ -88,8 +83,9 @@ export async function main(prefetched?: Prefetched): Promise<void> {
       }),
       azure: {
         hasIdToken,
-        getIDToken: (audience) => core.getIDToken(audience),
-        setSecret: (secret) => core.setSecret(secret),
+        getIDToken: async (audience) =>
+          getIDToken(audience, { env, fetch: await proxyFetch(env), attemptTimeoutMs: GITHUB_REQUEST_TIMEOUT_MS }),
+        setSecret,
         env
       },
       log,
@@ -99,7 +95,7 @@ export async function main(prefetched?: Prefetched): Promise<void> {
       ...(command ? { command } : {})
     }
     const result = await (command ? acknowledgeCommand(context.github, repo, command, log, () => run(context)) : run(context))
-    await finish(result)
+    finish(result)
   } finally {
     clearTimeout(watchdog)
   }
@@ -108,20 +104,20 @@ export async function main(prefetched?: Prefetched): Promise<void> {
 /** For `npm run local-action` (@github/local-action calls the entrypoint's `run`). */
 export { main as run }
 
-async function finish(result: RunResult): Promise<void> {
-  core.setOutput('summary', result.summary)
-  core.setOutput('summary-file', result.summary === '' ? '' : writeSummaryFile(result.summary))
-  core.setOutput('comment-id', result.commentId ?? '')
-  core.setOutput('comment-url', result.commentUrl ?? '')
-  core.setOutput('published', result.published)
-  core.setOutput('skipped', result.skipped)
-  core.setOutput('files-total', result.filesTotal)
-  core.setOutput('files-summarized', result.filesSummarized)
-  core.setOutput('files-omitted', result.filesOmitted)
-  core.setOutput('prompt-tokens', result.promptTokens)
-  core.setOutput('completion-tokens', result.completionTokens)
-  core.setOutput('model-calls', result.modelCalls)
-  if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(result.jobSummary).write()
+function finish(result: RunResult): void {
+  setOutput('summary', result.summary)
+  setOutput('summary-file', result.summary === '' ? '' : writeSummaryFile(result.summary))
+  setOutput('comment-id', result.commentId ?? '')
+  setOutput('comment-url', result.commentUrl ?? '')
+  setOutput('published', result.published)
+  setOutput('skipped', result.skipped)
+  setOutput('files-total', result.filesTotal)
+  setOutput('files-summarized', result.filesSummarized)
+  setOutput('files-omitted', result.filesOmitted)
+  setOutput('prompt-tokens', result.promptTokens)
+  setOutput('completion-tokens', result.completionTokens)
+  setOutput('model-calls', result.modelCalls)
+  appendJobSummary(result.jobSummary)
 }
 
 /**

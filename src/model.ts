@@ -3,11 +3,10 @@
  * The only importer of `openai`, loaded lazily. Tokens and keys are handed to the SDK and never logged.
  */
 
-import type { ClientOptions } from 'openai'
 import type { AzureAuth } from './auth.js'
 import { ModelError } from './errors.js'
 import { type AttemptLog, explainModelError, MAX_RETRY_AFTER_MS } from './openai-errors.js'
-import { configuredProxies, failedProxy, ProxyFailure } from './proxy.js'
+import { failedProxy, ProxyFailure, proxyFetch } from './proxy.js'
 import type { ChatMessage, Log, Settings } from './types.js'
 
 export { MAX_RETRY_AFTER_MS }
@@ -73,8 +72,7 @@ export async function createModelClient(
 ): Promise<ModelClient> {
   const { OpenAI, AzureOpenAI, APIConnectionTimeoutError } = await import('openai')
   const deadlineAt = Date.now() + options.timeoutMs
-  const transport = await proxyTransport(process.env)
-  const baseFetch = transport?.fetch ?? globalThis.fetch
+  const baseFetch = await proxyFetch(process.env)
 
   // Every option that openai-node would otherwise read from OPENAI_* / AZURE_OPENAI_* variables is
   // set, so nothing from the runner's environment (an admin key, another base URL) reaches Azure.
@@ -84,8 +82,7 @@ export async function createModelClient(
     adminAPIKey: null,
     webhookSecret: null,
     maxRetries: options.maxRetries,
-    logLevel: 'off' as const,
-    ...(transport ? { fetchOptions: transport.fetchOptions } : {})
+    logLevel: 'off' as const
   }
   const apiKey = auth.mode === 'api-key' ? auth.apiKey : undefined
   const tokenProvider = (): Promise<string> => auth.getToken()
@@ -162,20 +159,6 @@ export async function createModelClient(
 }
 
 type Fetch = typeof globalThis.fetch
-type FetchOptions = NonNullable<ClientOptions['fetchOptions']>
-
-/**
- * undici's fetch with an EnvHttpProxyAgent when a proxy is configured: Node's built-in fetch
- * ignores HTTPS_PROXY / NO_PROXY. Loaded only then, so runs without a proxy do not pay for it.
- */
-async function proxyTransport(env: NodeJS.ProcessEnv): Promise<{ fetch: Fetch; fetchOptions: FetchOptions } | undefined> {
-  if (configuredProxies(env).length === 0) return undefined
-  const undici = await import('undici')
-  // undici's own fetch must carry its own dispatcher; the casts bridge undici@6's types to the
-  // ones @types/node declares for the global fetch.
-  const fetchOptions = { dispatcher: new undici.EnvHttpProxyAgent() } as unknown as FetchOptions
-  return { fetch: undici.fetch as unknown as Fetch, fetchOptions }
-}
 
 /** Statuses openai-node retries (its `shouldRetry`): timeouts, lock conflicts, rate limits, server errors. */
 function isRetried(status: number): boolean {

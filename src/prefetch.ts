@@ -1,7 +1,7 @@
 /**
  * The first GitHub reads of a `pull_request` run, sent by the entry point before the rest of the action
  * is loaded: the PR, and the first page of its files and of its commits, the requests readPullRequest
- * starts with. They travel while ~1 MB of JavaScript compiles (Octokit, its HTTP client, @actions/core),
+ * starts with. They travel while the rest of the action compiles (Octokit, the runner glue),
  * through node:http(s), which costs next to nothing to load; `fetch` would first load Node's own HTTP
  * client (~30 ms). Octokit then gets each response as the first attempt of that very request, so its
  * retries, rate-limit handling and error messages apply as before, and no request is added.
@@ -75,7 +75,7 @@ function firstReads(env: NodeJS.ProcessEnv): { urls: string[]; headers: Record<s
   if (!owner || !repo || rest.length > 0) return undefined
   try {
     const payload = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, 'utf8')) as Record<string, unknown>
-    // As @actions/core's getInput reads an input.
+    // As runner.ts's getInput reads an input.
     const getInput = (name: string): string => (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim()
     const event = { name: eventName, payload }
     const hasIdToken = Boolean(env.ACTIONS_ID_TOKEN_REQUEST_URL)

@@ -15,7 +15,7 @@ export interface FailedProxy extends ProxySetting {
   readonly failure: string
 }
 
-/** The variables HTTP clients read a proxy from: undici, @actions/http-client and @azure/core-rest-pipeline. */
+/** The variables HTTP clients read a proxy from: undici's EnvHttpProxyAgent and @azure/core-rest-pipeline. */
 const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'] as const
 
 /** Socket and DNS failures that mean "no connection was made" (Node's error codes). */
@@ -155,4 +155,18 @@ export function describeProxyFailure(proxy: FailedProxy, host: string): string {
     `the proxy ${proxy.url} set in ${proxy.variable} ${/^answered/.test(proxy.failure) ? proxy.failure : `could not be reached (${proxy.failure})`}; ` +
     `check that the proxy is up and that HTTPS_PROXY / HTTP_PROXY name it correctly, or list ${host} in NO_PROXY`
   )
+}
+
+/**
+ * The fetch for a remote: Node's own, which ignores HTTPS_PROXY / HTTP_PROXY / NO_PROXY, unless a proxy
+ * is configured; then undici's fetch through an EnvHttpProxyAgent, which honours all three. undici is
+ * loaded only then, so a run without a proxy does not pay for a second HTTP client.
+ */
+export async function proxyFetch(env: NodeJS.ProcessEnv): Promise<typeof fetch> {
+  if (configuredProxies(env).length === 0) return globalThis.fetch
+  const undici = await import('undici')
+  const dispatcher = new undici.EnvHttpProxyAgent()
+  // The cast bridges undici@6's fetch types to the ones @types/node declares for the global fetch.
+  return ((input: string, init: RequestInit) =>
+    undici.fetch(input, { ...(init as object), dispatcher })) as unknown as typeof fetch
 }

@@ -55,7 +55,7 @@ export interface ChatMessage {
   readonly content: string
 }
 
-/** Minimal logger handed to modules that must not import @actions/core. */
+/** Minimal logger handed to modules that must not touch the runner. */
 export interface Log {
   info(message: string): void
   debug(message: string): void

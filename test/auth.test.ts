@@ -27,6 +27,7 @@ import {
 import { CLOUDS, isKnownAuthorityHost } from '../src/clouds.js'
 import { ActionError } from '../src/errors.js'
 import { readOidcClaims } from '../src/jwt.js'
+import { IdTokenError } from '../src/runner.js'
 import type { Settings } from '../src/types.js'
 import { testSettings } from './fixtures/settings.js'
 import { recordingLog } from './fixtures/log.js'
@@ -544,13 +545,11 @@ describe('createAssertionProvider', () => {
   })
 
   it('a failing OIDC endpoint → ActionError naming the endpoint and the status', async () => {
-    // The text @actions/core's getIDToken throws after its own retries.
-    const coreError = new Error(
-      'Error message: Failed to get ID Token. \n \n        Error Code : 503\n \n        Error Message: Service Unavailable'
-    )
+    // What runner.ts's getIDToken throws once its retries are spent.
+    const endpointError = new IdTokenError('status 503', 503)
     const provider = createAssertionProvider(
       {
-        getIDToken: () => Promise.reject(coreError),
+        getIDToken: () => Promise.reject(endpointError),
         setSecret: () => undefined,
         log: recordingLog()
       },

@@ -3,12 +3,12 @@
  * action reaches GitHub, the GitHub OIDC endpoint, Entra ID and Azure OpenAI through the proxy; with
  * NO_PROXY naming those hosts, it reaches none of them through it.
  *
- * Loopback: @actions/http-client, which carries @actions/github's fetch and @actions/core's getIDToken,
- * never proxies `localhost`, `127.*` or `[::1]`, whatever NO_PROXY says (`isLoopbackAddress` in its
- * proxy.js). Real GitHub is never loopback, so here GitHub and the OIDC endpoint are addressed by a
- * name that reaches 127.0.0.1 without being spelled as loopback. @azure/core-rest-pipeline's
- * proxyPolicy (Entra ID) and undici's EnvHttpProxyAgent (Azure OpenAI) make no such exception: with
- * NO_PROXY='' they must proxy 127.0.0.1 too, so those two keep their plain addresses.
+ * Loopback: real GitHub is never loopback, so here GitHub and the OIDC endpoint are addressed by a name
+ * that reaches 127.0.0.1 without being spelled as loopback, as they would be on a runner (a client that
+ * exempts loopback, as @actions/http-client does with `localhost`, `127.*` and `[::1]`, cannot pass the
+ * test by accident). undici's EnvHttpProxyAgent (GitHub, OIDC, Azure OpenAI) and
+ * @azure/core-rest-pipeline's proxyPolicy (Entra ID) make no such exception: with NO_PROXY='' they must
+ * proxy 127.0.0.1 too, so Entra ID and Azure OpenAI keep their plain addresses.
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { hostname } from 'node:os'
