@@ -845,6 +845,7 @@ export function renderReport(result, machine) {
     '## How the figures are taken',
     '',
     '- Wall time: spawn → exit of the action process.',
+    `- Model latency: the Azure OpenAI emulator answers each chat request ${MODEL_LATENCY_MS} ms after receiving it (or at once, for the 0 ms runs); the emulator's own work on a request (counting its prompt tokens, in the bench's process) is done within that time, as a real deployment works on requests while they wait, so concurrent requests are answered together.`,
     `- Bare node: spawn → exit of \`node -e 0\` with the Node binary that runs the action, right before each of the ${TARGET_RUNS} runs of every time target; each time target compares a median of the action's runs with the median of all bare-node runs of the same bench.`,
     "- First request: this process timestamps the spawn (`ChildProcess.prototype.spawn`) and the first request that any emulator's request log records.",
     '- Model calls: chat requests received by the Azure OpenAI emulator. Rounds: the longest chain of requests each starting after the previous one was answered.',
