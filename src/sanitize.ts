@@ -9,7 +9,6 @@ import remarkGfm from 'remark-gfm'
 import remarkParse from 'remark-parse'
 import remarkStringify from 'remark-stringify'
 import { unified } from 'unified'
-import { visit } from 'unist-util-visit'
 import { stripInvisible } from './invisible.js'
 import { MARKER_TAG } from './marker.js'
 
@@ -69,12 +68,8 @@ export function sanitizeMarkdown(markdown: string, options: SanitizeOptions): st
  * the tree afterwards are not checked.
  */
 export function sanitizeTree(tree: Root, options: SanitizeOptions): void {
-  stripInvisibleInTree(tree)
   const definitions = new Map<string, Definition>()
-  visit(tree, 'definition', (definition) => {
-    // CommonMark: the first definition of a label wins.
-    if (!definitions.has(definition.identifier)) definitions.set(definition.identifier, definition)
-  })
+  stripInvisibleInTree(tree, definitions)
   transformChildren(tree, { host: hostOf(options.serverUrl), definitions })
 }
 
@@ -93,15 +88,20 @@ function hostOf(serverUrl: string): string | undefined {
 
 const STRING_FIELDS = ['value', 'url', 'alt', 'title', 'lang', 'meta', 'label', 'identifier'] as const
 
-/** Character references (`&#x200B;`) are decoded by the parser, so stripping the source is not enough. */
-function stripInvisibleInTree(tree: Root): void {
-  visit(tree, (node) => {
-    const fields = node as unknown as Record<string, unknown>
-    for (const field of STRING_FIELDS) {
-      const value = fields[field]
-      if (typeof value === 'string') fields[field] = stripInvisible(value).text
-    }
-  })
+/**
+ * Character references (`&#x200B;`) are decoded by the parser, so stripping the source is not enough.
+ * Collects the definitions on the way, once stripped (CommonMark: the first definition of a label wins).
+ * A plain walk in document order, as unist-util-visit's, which costs a named closure per node: the
+ * summary of a large PR sanitizes tens of thousands of nodes.
+ */
+function stripInvisibleInTree(node: Nodes, definitions: Map<string, Definition>): void {
+  const fields = node as unknown as Record<string, unknown>
+  for (const field of STRING_FIELDS) {
+    const value = fields[field]
+    if (typeof value === 'string') fields[field] = stripInvisible(value).text
+  }
+  if (node.type === 'definition' && !definitions.has(node.identifier)) definitions.set(node.identifier, node)
+  if ('children' in node) for (const child of node.children) stripInvisibleInTree(child, definitions)
 }
 
 const PHRASING_PARENTS = new Set(['paragraph', 'heading', 'tableCell', 'emphasis', 'strong', 'delete', 'link'])
