@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto'
 import { codePointLength, GITHUB_BODY_LIMIT } from '../src/limits.js'
 import { MARKER_TAG } from '../src/marker.js'
 import { DEFAULT_RENDER_LIMIT, filesViewUrl, renderSummary } from '../src/render.js'
+import { count } from '../src/render-nodes.js'
 import { parseMarkdown } from '../src/sanitize.js'
 import type { Coverage, FileKind, SummaryOutcome, Usage } from '../src/types.js'
 
@@ -205,5 +206,14 @@ describe('filesViewUrl', () => {
     expect(filesViewUrl({ ...context, serverUrl: 'https://ghe.example.com/' }, 'src/a b.ts')).toBe(
       `https://ghe.example.com/octo/app/pull/7/files#diff-${sha}`
     )
+  })
+})
+
+describe('count', () => {
+  it('writes numbers as en-US does, with or without the shortcut for small ones', () => {
+    const enUs = new Intl.NumberFormat('en-US')
+    for (const n of [...Array.from({ length: 2_100 }, (_, i) => i), -0, -1, 0.5, 999.5, 1e21, 12_345_678, NaN, Infinity]) {
+      expect(count(n)).toBe(enUs.format(n))
+    }
   })
 })
