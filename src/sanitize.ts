@@ -336,7 +336,14 @@ function inlineCode(value: string): InlineCode {
   return { type: 'inlineCode', value: breakMarker(value) }
 }
 
+/**
+ * Every pattern below needs an ASCII letter, `@` or `:` (the regexes are not Unicode-aware, so `i` folds
+ * only ASCII): text without one, like the separators between thousands of file names, has nothing to find.
+ */
+const MAY_BE_LIVE = /[A-Za-z@:]/
+
 function neutralizeText(value: string): PhrasingContent[] {
+  if (!MAY_BE_LIVE.test(value)) return [text(value)]
   const spans: Span[] = []
   for (const match of value.matchAll(CLOSING_KEYWORD)) spans.push([match.index, match.index + match[0].length])
   for (const match of value.matchAll(RUN)) {
