@@ -30,11 +30,12 @@ export function parseMarkdown(markdown: string): Root {
 }
 
 /**
- * One line of text that no markdown construct reacts to: it starts with a letter (no block starts with
- * one), does not end in a space, and holds only characters that neither start nor end an inline
- * construct; GFM autolink literals need `@`, `://` or `www.`. The parser costs ~0.3 ms a call
- * however short the text (it rebuilds its tables of constructs each time), and a large PR has a model
- * text per file, most of them such sentences. test/sanitize.property.test.ts holds plainTree to the parser.
+ * One line of text that no markdown construct reacts to: it starts with a letter, a quote, `(` or `…`
+ * (no block starts with one), does not end in a space, and holds only characters that neither start
+ * nor end an inline construct; GFM autolink literals need `@`, `://` or `www.`. The parser costs
+ * ~0.3 ms a call however short the text (micromark rebuilds its tables of constructs each time), and a
+ * large PR has a model text per file, many of them such sentences. test/sanitize.property.test.ts
+ * holds plainTree to the parser.
  */
 const PLAIN = /^(?!.*(?:www\.|:\/\/))[\p{L}"'(\u2026][\p{L}\p{N} ,.;:'"()/?!%+=\u2013\u2014\u2026-]*(?<! )$/iu
 
