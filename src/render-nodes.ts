@@ -131,7 +131,8 @@ export function oneLine(value: string): string {
 }
 
 export function count(n: number): string {
-  return EN_US.format(n)
+  // Below 1,000 en-US adds no separator: a large PR's lists count thousands of files' lines.
+  return Number.isInteger(n) && n >= 0 && n < 1000 && !Object.is(n, -0) ? String(n) : EN_US.format(n)
 }
 
 // One formatter: toLocaleString builds one per call, which cost ~10 ms per render of a large PR.

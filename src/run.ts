@@ -108,7 +108,12 @@ export async function run(context: RunContext): Promise<RunResult> {
 
   const rendering = import('./render.js')
   rendering.catch(() => undefined)
-  const summarized = await summarizeWithAzure({ ...context, settings: prompting }, headStart, plan, data)
+  // The render's first run is mostly compiling; done while the model works, it is off the path to the comment.
+  let answered = false
+  rendering.then((render) => render.warmUp(() => answered)).catch(() => undefined)
+  const summarized = await summarizeWithAzure({ ...context, settings: prompting }, headStart, plan, data).finally(() => {
+    answered = true
+  })
   if ('reason' in summarized) return skip(summarized, filesTotal, log)
   const { outcome, authLabel } = summarized
   if (outcome.notice) {

@@ -9,7 +9,6 @@ import remarkGfm from 'remark-gfm'
 import remarkParse from 'remark-parse'
 import remarkStringify from 'remark-stringify'
 import { unified } from 'unified'
-import { visit } from 'unist-util-visit'
 import { stripInvisible } from './invisible.js'
 import { MARKER_TAG } from './marker.js'
 
@@ -27,7 +26,30 @@ const processor = unified()
 
 /** Markdown → mdast, with GitHub's extensions (tables, autolink literals, strikethrough, footnotes). */
 export function parseMarkdown(markdown: string): Root {
-  return processor.parse(markdown)
+  return PLAIN.test(markdown) ? plainTree(markdown) : processor.parse(markdown)
+}
+
+/**
+ * One line of text that no markdown construct reacts to: it starts with a letter, a quote, `(` or `…`
+ * (no block starts with one), does not end in a space, and holds only characters that neither start
+ * nor end an inline construct; GFM autolink literals need `@`, `://` or `www.`. The parser costs
+ * ~0.3 ms a call however short the text (micromark rebuilds its tables of constructs each time), and a
+ * large PR has a model text per file, many of them such sentences. test/sanitize.property.test.ts
+ * holds plainTree to the parser.
+ */
+const PLAIN = /^(?!.*(?:www\.|:\/\/))[\p{L}"'(\u2026][\p{L}\p{N} ,.;:'"()/?!%+=\u2013\u2014\u2026-]*(?<! )$/iu
+
+/** The tree the parser builds for PLAIN text: a paragraph holding the text, with the same positions. */
+function plainTree(value: string): Root {
+  const position = () => ({
+    start: { line: 1, column: 1, offset: 0 },
+    end: { line: 1, column: value.length + 1, offset: value.length }
+  })
+  return {
+    type: 'root',
+    children: [{ type: 'paragraph', children: [{ type: 'text', value, position: position() }], position: position() }],
+    position: position()
+  }
 }
 
 /** mdast → markdown, in the one style this action publishes. */
@@ -47,12 +69,8 @@ export function sanitizeMarkdown(markdown: string, options: SanitizeOptions): st
  * the tree afterwards are not checked.
  */
 export function sanitizeTree(tree: Root, options: SanitizeOptions): void {
-  stripInvisibleInTree(tree)
   const definitions = new Map<string, Definition>()
-  visit(tree, 'definition', (definition) => {
-    // CommonMark: the first definition of a label wins.
-    if (!definitions.has(definition.identifier)) definitions.set(definition.identifier, definition)
-  })
+  stripInvisibleInTree(tree, definitions)
   transformChildren(tree, { host: hostOf(options.serverUrl), definitions })
 }
 
@@ -71,15 +89,20 @@ function hostOf(serverUrl: string): string | undefined {
 
 const STRING_FIELDS = ['value', 'url', 'alt', 'title', 'lang', 'meta', 'label', 'identifier'] as const
 
-/** Character references (`&#x200B;`) are decoded by the parser, so stripping the source is not enough. */
-function stripInvisibleInTree(tree: Root): void {
-  visit(tree, (node) => {
-    const fields = node as unknown as Record<string, unknown>
-    for (const field of STRING_FIELDS) {
-      const value = fields[field]
-      if (typeof value === 'string') fields[field] = stripInvisible(value).text
-    }
-  })
+/**
+ * Character references (`&#x200B;`) are decoded by the parser, so stripping the source is not enough.
+ * Collects the definitions on the way, once stripped (CommonMark: the first definition of a label wins).
+ * A plain walk in document order, as unist-util-visit's, which costs a named closure per node: the
+ * summary of a large PR sanitizes tens of thousands of nodes.
+ */
+function stripInvisibleInTree(node: Nodes, definitions: Map<string, Definition>): void {
+  const fields = node as unknown as Record<string, unknown>
+  for (const field of STRING_FIELDS) {
+    const value = fields[field]
+    if (typeof value === 'string') fields[field] = stripInvisible(value).text
+  }
+  if (node.type === 'definition' && !definitions.has(node.identifier)) definitions.set(node.identifier, node)
+  if ('children' in node) for (const child of node.children) stripInvisibleInTree(child, definitions)
 }
 
 const PHRASING_PARENTS = new Set(['paragraph', 'heading', 'tableCell', 'emphasis', 'strong', 'delete', 'link'])
@@ -314,7 +337,14 @@ function inlineCode(value: string): InlineCode {
   return { type: 'inlineCode', value: breakMarker(value) }
 }
 
+/**
+ * Every pattern below needs an ASCII letter, `@` or `:` (the regexes are not Unicode-aware, so `i` folds
+ * only ASCII): text without one, like the separators between thousands of file names, has nothing to find.
+ */
+const MAY_BE_LIVE = /[A-Za-z@:]/
+
 function neutralizeText(value: string): PhrasingContent[] {
+  if (!MAY_BE_LIVE.test(value)) return [text(value)]
   const spans: Span[] = []
   for (const match of value.matchAll(CLOSING_KEYWORD)) spans.push([match.index, match.index + match[0].length])
   for (const match of value.matchAll(RUN)) {

@@ -2,7 +2,8 @@ import { describe, expect, it } from '@jest/globals'
 import { createHash } from 'node:crypto'
 import { codePointLength, GITHUB_BODY_LIMIT } from '../src/limits.js'
 import { MARKER_TAG } from '../src/marker.js'
-import { DEFAULT_RENDER_LIMIT, filesViewUrl, renderSummary } from '../src/render.js'
+import { DEFAULT_RENDER_LIMIT, filesViewUrl, renderSummary, warmUp } from '../src/render.js'
+import { count } from '../src/render-nodes.js'
 import { parseMarkdown } from '../src/sanitize.js'
 import type { Coverage, FileKind, SummaryOutcome, Usage } from '../src/types.js'
 
@@ -205,5 +206,27 @@ describe('filesViewUrl', () => {
     expect(filesViewUrl({ ...context, serverUrl: 'https://ghe.example.com/' }, 'src/a b.ts')).toBe(
       `https://ghe.example.com/octo/app/pull/7/files#diff-${sha}`
     )
+  })
+})
+
+describe('count', () => {
+  it('writes numbers as en-US does, with or without the shortcut for small ones', () => {
+    const enUs = new Intl.NumberFormat('en-US')
+    for (const n of [...Array.from({ length: 2_100 }, (_, i) => i), -0, -1, 0.5, 999.5, 1e21, 12_345_678, NaN, Infinity]) {
+      expect(count(n)).toBe(enUs.format(n))
+    }
+  })
+})
+
+describe('warmUp', () => {
+  it('renders until asked to stop, and leaves what renderSummary makes as it was', async () => {
+    const before = renderSummary(typical, context)
+    let asked = 0
+    await warmUp(() => ++asked > 1)
+    expect(asked).toBe(2)
+    asked = 0
+    await warmUp(() => ++asked > 5, 3)
+    expect(asked).toBe(3)
+    expect(renderSummary(typical, context)).toBe(before)
   })
 })

@@ -1,6 +1,9 @@
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
 import type { Nodes, Root } from 'mdast'
+import remarkGfm from 'remark-gfm'
+import remarkParse from 'remark-parse'
+import { unified } from 'unified'
 import { visit } from 'unist-util-visit'
 import { MARKER_TAG } from '../src/marker.js'
 import { renderSummary } from '../src/render.js'
@@ -139,6 +142,31 @@ describe('sanitizeMarkdown (properties)', () => {
         expect(sanitizeMarkdown(once, options)).toBe(once)
       }),
       { numRuns: 200 }
+    )
+  })
+})
+
+describe('parseMarkdown (properties)', () => {
+  // Plain sentences skip the parser (sanitize.ts, PLAIN): they must come out as the parser builds them.
+  const parser = unified().use(remarkParse).use(remarkGfm)
+  const pieces = [...'aZ\u00E97 .,;:/()"\'?!%+=-', '\u{1D49C}', '  ']
+  const plainish = ['\u2013', '\u2014', '\u2026', 'www.', 'WWW.', '://', 'http://x.y', 'a@b.co', 'mailto:a@b.co', '1.', '1)']
+  const hazards = [...'*_`~[]<>\\|#\n\t\r\u0000\u00A0\u200B', '&amp;']
+  const sentence = fc
+    .tuple(
+      fc.constantFrom('A', 'é', '"', "'", '(', '\u2026', '-', '1', ' ', '*', '#'),
+      fc.array(fc.oneof({ weight: 8, arbitrary: fc.constantFrom(...pieces) }, fc.constantFrom(...plainish, ...hazards)), {
+        maxLength: 16
+      })
+    )
+    .map(([first, rest]) => first + rest.join(''))
+
+  it('builds the tree the parser builds', () => {
+    fc.assert(
+      fc.property(fc.oneof(sentence, hostileText), (input) => {
+        expect(parseMarkdown(input)).toStrictEqual(parser.parse(input))
+      }),
+      { numRuns: 2000 }
     )
   })
 })

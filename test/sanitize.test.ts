@@ -31,7 +31,9 @@ describe('mentions', () => {
     ['a bot', 'Ask @copilot to review', 'Ask `@copilot` to review'],
     ['a heading', '# Hi @bob', '# Hi `@bob`'],
     ['link text', '[@carol](https://github.com/carol)', '[`@carol`](https://github.com/carol)'],
-    ['a character reference', 'hi &#64;dave', 'hi `@dave`']
+    ['a character reference', 'hi &#64;dave', 'hi `@dave`'],
+    ['text without a letter', '12 @3, 4', '12 `@3`, 4'],
+    ['a URL without a letter', '1://2', '`1://2`']
   ])('are inert in %s', (_, input, expected) => {
     expect(sanitize(input).trim()).toBe(expected)
   })
