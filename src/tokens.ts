@@ -9,6 +9,7 @@
 import { readFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { piecesAtLeast } from './token-pieces.js'
 
 /** A chat message as far as counting is concerned (structurally the `ChatMessage` of model.ts). */
 export interface CountableMessage {
@@ -141,6 +142,8 @@ function tokenizerOf(encoding: Encoding): Tokenizer {
         const tokens = countTokens(text)
         return tokens <= limit ? tokens : undefined
       }
+      // Pieces of the pre-tokenizer are fewer than tokens: when they alone are over, no BPE is needed.
+      if (piecesAtLeast(text, limit) > limit) return undefined
       const tokens = encoding.isWithinTokenLimit(text, limit, AS_PLAIN_TEXT)
       return tokens === false ? undefined : tokens
     },

@@ -54,6 +54,19 @@ describe('loadTokenizer', () => {
     )
   })
 
+  it('counts within a limit exactly as a full count decides, on either side of the limit', async () => {
+    const { countTokens, countTokensWithin } = await loadTokenizer()
+    const sections = generatedPullRequest({ files: 12 }).files.map((file) => `File: ${file.filename}\n${file.patch ?? ''}`)
+    const texts = fc.oneof(fc.constantFrom(...sections), fc.string({ unit: 'grapheme', maxLength: 400 }))
+    fc.assert(
+      fc.property(texts, fc.integer({ min: -1, max: 700 }), (text, limit) => {
+        const tokens = countTokens(text)
+        expect(countTokensWithin(text, limit)).toBe(limit >= 0 && tokens <= limit ? tokens : undefined)
+      }),
+      { numRuns: 500 }
+    )
+  })
+
   it('truncates to at most maxTokens from the head or the tail', async () => {
     const { countTokens, truncate } = await loadTokenizer()
     const text = Array.from({ length: 200 }, (_, index) => `line ${index} of the patch`).join('\n')

@@ -1,0 +1,106 @@
+/**
+ * A lower bound on a text's o200k_base tokens that needs no BPE: the encoder first splits the text into
+ * pieces with the o200k pre-tokenizer regex (gpt-tokenizer's O200K_TOKEN_SPLIT_PATTERN, tiktoken's
+ * pattern), and every piece becomes at least one token. Its matches cover the text end to end (every
+ * character can start one), so the pieces are 1 + the positions where a new piece starts. This scan
+ * counts only positions where a new piece must start, whatever the regex engine chooses elsewhere, so
+ * the count never exceeds the pieces, hence never exceeds the tokens. Counting stops at the first
+ * non-ASCII character: what was counted up to there still bounds the whole text.
+ *
+ * The alternatives of the pattern, in order, and what they allow between two neighbours in one piece:
+ * 1-2. `[^\r\n\p{L}\p{N}]?` letters `('s|'t|'re|'ve|'m|'ll|'d)?` (any case): one optional first character
+ *      that is neither a line break, letter nor digit, then letters; after a lowercase letter only
+ *      lowercase letters follow (or a contraction, whose `'lL`, `'vE`, `'rE` go lower to upper).
+ * 3.   `\p{N}{1,3}`: digits only, at most three.
+ * 4.   ` ?[^\s\p{L}\p{N}]+[\r\n/]*`: an optional space, punctuation (greedy), then line breaks and `/`.
+ * 5-7. `\s*[\r\n]+`, `\s+(?!\S)`, `\s+`: whitespace only.
+ * Hence a piece must start between `a` and `b` (ASCII) when:
+ * - one is a digit and the other is not, or both are, after three digits of a run;
+ * - `a` is a letter and `b` whitespace or punctuation other than an apostrophe;
+ * - `a` is lowercase and `b` uppercase, unless `a` follows an apostrophe;
+ * - `a` is a line break and `b` a letter, or `b` punctuation other than `/`;
+ * - `a` is whitespace other than a space and `b` punctuation;
+ * - `a` is punctuation and `b` whitespace other than a line break;
+ * - `a` is punctuation after punctuation other than `/` (a trailing `[\r\n/]*` may hold a `/` that starts
+ *   no run), or after a space, and `b` is a letter: the greedy run of 4 holds `a` (a space before
+ *   punctuation starts a piece: 1-3 need a letter or digit next, 6 cannot stop before punctuation, and
+ *   7 is only tried where 6 fails), and letters never follow it;
+ * - `a` and `b` are whitespace, `b` no line break, and a non-whitespace character follows `b`: 6 matches
+ *   any whitespace before `b` (its lookahead sees `b`) and cannot end at `b` (its lookahead sees the
+ *   character after), 5 ends at a line break, and 1-4 cannot start on whitespace followed by whitespace.
+ */
+
+const WHITESPACE = 1
+const LOWER = 2
+const UPPER = 3
+const DIGIT = 4
+const OTHER = 5
+
+const LINE_FEED = 10
+const CARRIAGE_RETURN = 13
+const SPACE = 32
+const APOSTROPHE = 39
+const SLASH = 47
+
+// Class of each ASCII code: `\s` is tab, line feed, vertical tab, form feed, carriage return and space.
+const CLASS = new Uint8Array(128).map((_, code) =>
+  code >= 97 && code <= 122
+    ? LOWER
+    : code >= 65 && code <= 90
+      ? UPPER
+      : code >= 48 && code <= 57
+        ? DIGIT
+        : code === SPACE || (code >= 9 && code <= 13)
+          ? WHITESPACE
+          : OTHER
+)
+
+const isLineBreak = (code: number): boolean => code === LINE_FEED || code === CARRIAGE_RETURN
+
+/**
+ * At most the number of o200k pre-tokenizer pieces of `text`, so at most its o200k_base tokens (see the
+ * module comment for why). Stops counting once the count exceeds `stopAbove`: the result is then
+ * `stopAbove + 1`, which is all a caller deciding "more than `stopAbove` tokens" needs.
+ */
+export function piecesAtLeast(text: string, stopAbove = Number.POSITIVE_INFINITY): number {
+  if (text === '') return 0
+  let previous = text.charCodeAt(0)
+  if (previous > 127) return 1
+  let pieces = 1
+  let digits = CLASS[previous] === DIGIT ? 1 : 0
+  for (let index = 1; index < text.length; index++) {
+    const code = text.charCodeAt(index)
+    if (code > 127) return pieces
+    const a = CLASS[previous]
+    const b = CLASS[code]
+    let cut: boolean
+    if (b === DIGIT) {
+      cut = a !== DIGIT || digits % 3 === 0
+      digits = a === DIGIT ? digits + 1 : 1
+    } else if (a === DIGIT) {
+      cut = true
+    } else if (b === LOWER || b === UPPER) {
+      const beforeA = index >= 2 ? text.charCodeAt(index - 2) : -1
+      cut =
+        isLineBreak(previous) ||
+        (a === OTHER && (beforeA === SPACE || (beforeA < 128 && CLASS[beforeA] === OTHER && beforeA !== SLASH))) ||
+        (b === UPPER && a === LOWER && beforeA !== APOSTROPHE)
+    } else if (b === WHITESPACE) {
+      const next = index + 1 < text.length ? text.charCodeAt(index + 1) : -1
+      cut =
+        a === LOWER ||
+        a === UPPER ||
+        (a === OTHER && !isLineBreak(code)) ||
+        (a === WHITESPACE && !isLineBreak(code) && next >= 0 && next < 128 && CLASS[next] !== WHITESPACE)
+    } else if (a === LOWER || a === UPPER) {
+      cut = code !== APOSTROPHE
+    } else if (a === WHITESPACE) {
+      cut = previous !== SPACE && !(isLineBreak(previous) && code === SLASH)
+    } else {
+      cut = false
+    }
+    if (cut && ++pieces > stopAbove) return pieces
+    previous = code
+  }
+  return pieces
+}
