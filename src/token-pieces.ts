@@ -104,3 +104,30 @@ export function piecesAtLeast(text: string, stopAbove = Number.POSITIVE_INFINITY
   }
   return pieces
 }
+
+/**
+ * Whether cutting `text` at `index` leaves its tokens exactly the sum of the two sides' tokens: at its
+ * start or end, or right after a line feed and before an ASCII character that is neither whitespace
+ * nor `/`. Why: the pattern has no lookbehind, so the pieces from a piece boundary on are those of the
+ * rest on its own; such a position is a boundary (see above: after a line break only `/` and whitespace
+ * continue a piece); and the pieces before it are those of the start on its own, because the only
+ * alternatives that read past the line feed are 4 (its trailing `[\r\n/]*` stops at that character as
+ * it does at the end of the text), 5 (which then ends at the line feed either way) and 6 and 7, which
+ * are only tried where 5 fails, and 5 succeeds on any whitespace that reaches a line feed. BPE encodes
+ * each piece on its own (special-token look-alikes are plain text here), so the tokens add up too.
+ */
+export function splitsCleanly(text: string, index: number): boolean {
+  if (index <= 0 || index >= text.length) return index === 0 || index === text.length
+  if (text.charCodeAt(index - 1) !== LINE_FEED) return false
+  const code = text.charCodeAt(index)
+  return code < 128 && CLASS[code] !== WHITESPACE && code !== SLASH
+}
+
+/** The last position strictly inside `text` where it splitsCleanly, or -1 when there is none. */
+export function lastCleanSplit(text: string): number {
+  for (let lineFeed = text.lastIndexOf('\n', text.length - 2); lineFeed >= 0; lineFeed = text.lastIndexOf('\n', lineFeed - 1)) {
+    if (splitsCleanly(text, lineFeed + 1)) return lineFeed + 1
+    if (lineFeed === 0) break
+  }
+  return -1
+}

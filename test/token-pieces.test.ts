@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
 import { O200K_TOKEN_SPLIT_REGEX } from 'gpt-tokenizer/encodingParams/constants'
 import { fileSection } from '../src/prompt.js'
-import { piecesAtLeast } from '../src/token-pieces.js'
+import { lastCleanSplit, piecesAtLeast, splitsCleanly } from '../src/token-pieces.js'
 import { loadTokenizer } from '../src/tokens.js'
 import type { ChangedFile } from '../src/types.js'
 import { generatedPullRequest } from './emulators/fixtures.mjs'
@@ -27,6 +27,8 @@ const ALPHABET = [
 ]
 const texts = fc.oneof(
   fc.array(fc.constantFrom(...ALPHABET), { maxLength: 60 }).map((chars) => chars.join('')),
+  // Few characters, so that line breaks next to punctuation, slashes and spaces come up often.
+  fc.array(fc.constantFrom(';', '\n', '/', ' ', 'a', 'T', '{', '\r', '9', "'"), { maxLength: 30 }).map((chars) => chars.join('')),
   fc.string({ unit: 'binary', maxLength: 120 }),
   fc.string({ unit: 'grapheme-ascii', maxLength: 120 })
 )
@@ -90,5 +92,47 @@ describe('piecesAtLeast', () => {
     expect(piecesAtLeast(text)).toBe(5)
     expect(piecesAtLeast(text, 2)).toBe(3)
     expect(piecesAtLeast(text, 5)).toBe(5)
+  })
+})
+
+describe('splitsCleanly', () => {
+  it('cuts only where the pieces, and so the tokens, of the two sides add up to those of the whole', async () => {
+    const { countTokens } = await loadTokenizer()
+    let cuts = 0
+    fc.assert(
+      fc.property(texts, (text) => {
+        for (let index = 0; index <= text.length; index++) {
+          if (!splitsCleanly(text, index)) continue
+          cuts++
+          const [head, tail] = [text.slice(0, index), text.slice(index)]
+          expect(pieces(head) + pieces(tail)).toBe(pieces(text))
+          expect(countTokens(head) + countTokens(tail)).toBe(countTokens(text))
+        }
+      }),
+      { numRuns: 3000 }
+    )
+    expect(cuts).toBeGreaterThan(1000)
+  })
+
+  it('cuts after a line feed before an ASCII character that is not whitespace or a slash', () => {
+    expect(splitsCleanly('a\nFile', 2)).toBe(true)
+    expect(splitsCleanly('a\n@@', 2)).toBe(true)
+    expect(splitsCleanly('a\n+x', 2)).toBe(true)
+    expect(splitsCleanly('a\n9', 2)).toBe(true)
+    // `;\n/` is one piece, and so are `\n\n` and `\n ` with what follows; `é` may continue a piece.
+    expect(splitsCleanly(';\n/', 2)).toBe(false)
+    expect(splitsCleanly('a\n\nb', 2)).toBe(false)
+    expect(splitsCleanly('a\n b', 2)).toBe(false)
+    expect(splitsCleanly('a\né', 2)).toBe(false)
+    expect(splitsCleanly('a b', 2)).toBe(false)
+    expect(splitsCleanly('ab', 0)).toBe(true)
+    expect(splitsCleanly('ab', 2)).toBe(true)
+  })
+
+  it('finds the last clean split inside a text', () => {
+    expect(lastCleanSplit('File: a\n@@ -1 +1 @@\n+x\n')).toBe(20)
+    expect(lastCleanSplit('File: a\n@@ -1 +1 @@\n/x\n \n')).toBe(8)
+    expect(lastCleanSplit('File: a (added, +0 -0)')).toBe(-1)
+    expect(lastCleanSplit('\nx')).toBe(1)
   })
 })
