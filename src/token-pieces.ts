@@ -57,6 +57,51 @@ const CLASS = new Uint8Array(128).map((_, code) =>
 
 const isLineBreak = (code: number): boolean => code === LINE_FEED || code === CARRIAGE_RETURN
 
+// What the scan does between two ASCII neighbours, looked up by both codes: the rules above that need
+// no more than the pair are settled here, the others name what else they look at.
+const KEEP = 0
+const CUT = 1
+const DIGIT_FIRST = 2 // a new run of digits: cut, and count its digits from one
+const DIGIT_NEXT = 3 // cut after every third digit of a run
+const LOWER_UPPER = 4 // cut unless the lowercase letter follows an apostrophe (a contraction)
+const OTHER_LETTER = 5 // cut when the punctuation follows a space or punctuation other than `/`
+const SPACE_SPACE = 6 // cut when the second is followed by an ASCII character that is not whitespace
+
+function pairRule(previous: number, code: number): number {
+  const a = CLASS[previous]
+  const b = CLASS[code]
+  if (b === DIGIT) return a === DIGIT ? DIGIT_NEXT : DIGIT_FIRST
+  if (a === DIGIT) return CUT
+  if (b === LOWER || b === UPPER) {
+    if (isLineBreak(previous)) return CUT
+    if (a === OTHER) return OTHER_LETTER
+    return b === UPPER && a === LOWER ? LOWER_UPPER : KEEP
+  }
+  if (b === WHITESPACE) {
+    if (a === LOWER || a === UPPER) return CUT
+    if (isLineBreak(code)) return KEEP
+    return a === OTHER ? CUT : SPACE_SPACE
+  }
+  if (a === LOWER || a === UPPER) return code === APOSTROPHE ? KEEP : CUT
+  if (a === WHITESPACE) return previous === SPACE || (isLineBreak(previous) && code === SLASH) ? KEEP : CUT
+  return KEEP
+}
+
+// pairRule reads a character's class and whether it is a space, line break, `/` or apostrophe, so one
+// character can stand in for all that share those: the rules fit a table of 9 x 9 kinds.
+const STAND_INS = [..."aA0 \n\t/';"].map((char) => char.charCodeAt(0))
+const KINDS = STAND_INS.length
+const standIn = (code: number): number => {
+  if (code === SPACE || code === LINE_FEED || code === SLASH || code === APOSTROPHE) return code
+  if (code === CARRIAGE_RETURN) return LINE_FEED
+  // Indexed by class: WHITESPACE (1) other than space and line breaks, LOWER, UPPER, DIGIT, OTHER.
+  return '_\taA0;'.charCodeAt(CLASS[code] ?? OTHER)
+}
+const KIND = new Uint8Array(128).map((_, code) => STAND_INS.indexOf(standIn(code)))
+const PAIR_RULES = new Uint8Array(KINDS * KINDS).map((_, pair) =>
+  pairRule(STAND_INS[Math.floor(pair / KINDS)] ?? 0, STAND_INS[pair % KINDS] ?? 0)
+)
+
 /**
  * At most the number of o200k pre-tokenizer pieces of `text`, so at most its o200k_base tokens (see the
  * module comment for why). Stops counting once the count exceeds `stopAbove`: the result is then
@@ -64,43 +109,34 @@ const isLineBreak = (code: number): boolean => code === LINE_FEED || code === CA
  */
 export function piecesAtLeast(text: string, stopAbove = Number.POSITIVE_INFINITY): number {
   if (text === '') return 0
-  let previous = text.charCodeAt(0)
-  if (previous > 127) return 1
+  const first = text.charCodeAt(0)
+  if (first > 127) return 1
+  let previous = KIND[first] ?? 0
   let pieces = 1
-  let digits = CLASS[previous] === DIGIT ? 1 : 0
+  let digits = 1
   for (let index = 1; index < text.length; index++) {
     const code = text.charCodeAt(index)
     if (code > 127) return pieces
-    const a = CLASS[previous]
-    const b = CLASS[code]
-    let cut: boolean
-    if (b === DIGIT) {
-      cut = a !== DIGIT || digits % 3 === 0
-      digits = a === DIGIT ? digits + 1 : 1
-    } else if (a === DIGIT) {
-      cut = true
-    } else if (b === LOWER || b === UPPER) {
-      const beforeA = index >= 2 ? text.charCodeAt(index - 2) : -1
-      cut =
-        isLineBreak(previous) ||
-        (a === OTHER && (beforeA === SPACE || (beforeA < 128 && CLASS[beforeA] === OTHER && beforeA !== SLASH))) ||
-        (b === UPPER && a === LOWER && beforeA !== APOSTROPHE)
-    } else if (b === WHITESPACE) {
-      const next = index + 1 < text.length ? text.charCodeAt(index + 1) : -1
-      cut =
-        a === LOWER ||
-        a === UPPER ||
-        (a === OTHER && !isLineBreak(code)) ||
-        (a === WHITESPACE && !isLineBreak(code) && next >= 0 && next < 128 && CLASS[next] !== WHITESPACE)
-    } else if (a === LOWER || a === UPPER) {
-      cut = code !== APOSTROPHE
-    } else if (a === WHITESPACE) {
-      cut = previous !== SPACE && !(isLineBreak(previous) && code === SLASH)
-    } else {
-      cut = false
+    const kind = KIND[code] ?? 0
+    const rule = PAIR_RULES[previous * KINDS + kind]
+    previous = kind
+    if (rule === KEEP) continue
+    let cut = true
+    if (rule === DIGIT_FIRST) {
+      digits = 1
+    } else if (rule === DIGIT_NEXT) {
+      cut = digits % 3 === 0
+      digits++
+    } else if (rule === LOWER_UPPER) {
+      cut = text.charCodeAt(index - 2) !== APOSTROPHE
+    } else if (rule === OTHER_LETTER) {
+      const before = text.charCodeAt(index - 2)
+      cut = before < 128 && (before === SPACE || (CLASS[before] === OTHER && before !== SLASH))
+    } else if (rule === SPACE_SPACE) {
+      const next = text.charCodeAt(index + 1)
+      cut = next < 128 && CLASS[next] !== WHITESPACE
     }
     if (cut && ++pieces > stopAbove) return pieces
-    previous = code
   }
   return pieces
 }
