@@ -161,14 +161,15 @@ function tokenizerOf(encoding: Encoding): Tokenizer {
     countTokens,
     countTokensWithin(text, limit) {
       if (limit < 0) return undefined
+      // Pieces of the pre-tokenizer are fewer than tokens: when they alone are over, no BPE is needed.
+      // Under two characters a piece, a text would need more pieces than diffs have to be over.
+      if (text.length > limit * 2 && piecesAtLeast(text, limit) > limit) return undefined
       // At ~4 characters a token, a text this short most likely fits: the one-pass counter is faster.
       // A longer one most likely does not, and the streaming check stops as soon as it is over.
       if (text.length <= limit * LIKELY_CHARS_PER_TOKEN) {
         const tokens = countTokens(text)
         return tokens <= limit ? tokens : undefined
       }
-      // Pieces of the pre-tokenizer are fewer than tokens: when they alone are over, no BPE is needed.
-      if (piecesAtLeast(text, limit) > limit) return undefined
       const tokens = encoding.isWithinTokenLimit(text, limit, AS_PLAIN_TEXT)
       return tokens === false ? undefined : tokens
     },
