@@ -162,7 +162,7 @@ function tokenizerOf(encoding: Encoding): Tokenizer {
     countTokensWithin(text, limit) {
       if (limit < 0) return undefined
       // Pieces of the pre-tokenizer are fewer than tokens: when they alone are over, no BPE is needed.
-      // Under two characters a piece, a text would need more pieces than diffs have to be over.
+      // A text of at most two characters a token of the limit most likely fits: the scan would be wasted.
       if (text.length > limit * 2 && piecesAtLeast(text, limit) > limit) return undefined
       // At ~4 characters a token, a text this short most likely fits: the one-pass counter is faster.
       // A longer one most likely does not, and the streaming check stops as soon as it is over.
