@@ -18,6 +18,8 @@ const GIANT_HUNK_TAIL = 50
  * patch line can be (patch lines start with ` `, `+`, `-`, `@` or `\`).
  */
 export function compressPatch(patch: string): string {
+  // Most diffs of a large PR have nothing to compress: say so without building arrays of their lines.
+  if (compressesToItself(patch)) return patch
   const out: string[] = []
   let hunk: string[] = []
   const flush = (): void => {
@@ -31,6 +33,52 @@ export function compressPatch(patch: string): string {
   }
   flush()
   return out.join('\n')
+}
+
+const PLUS = 43
+const MINUS = 45
+const AT = 64
+const BACKSLASH = 92
+
+/**
+ * True only when compressPatch would return `patch` as it is: every hunk adds a line, has no `\` line,
+ * at most one context line before its first change and after its last one, at most two between changes,
+ * and at most GIANT_HUNK_LINES lines. False in every other case, also some that would come out unchanged
+ * (a hunk without a change): compressing then finds out.
+ */
+function compressesToItself(patch: string): boolean {
+  let inHunk = false
+  let added = false
+  let seenChange = false
+  let run = 0
+  let lines = 0
+  const hunkKept = (): boolean => !inHunk || (added && run <= 1 && lines <= GIANT_HUNK_LINES)
+  for (let start = 0; start <= patch.length;) {
+    let end = patch.indexOf('\n', start)
+    if (end < 0) end = patch.length
+    const first = patch.charCodeAt(start)
+    if (first === AT && start + 1 < end && patch.charCodeAt(start + 1) === AT) {
+      if (!hunkKept()) return false
+      inHunk = true
+      added = false
+      seenChange = false
+      run = 0
+      lines = 0
+    } else if (inHunk) {
+      if (first === BACKSLASH) return false
+      lines++
+      if (first === PLUS || first === MINUS) {
+        if (run > (seenChange ? 2 : 1)) return false
+        seenChange = true
+        run = 0
+        if (first === PLUS) added = true
+      } else {
+        run++
+      }
+    }
+    start = end + 1
+  }
+  return hunkKept()
 }
 
 function compressHunk([header, ...body]: string[]): string[] {

@@ -23,7 +23,7 @@ import type { ModelClient } from './model.js'
 import { type Plan, SAFETY_MARGIN_TOKENS, type UpdatePlan } from './plan.js'
 import { type PackedFile, SECTION_OVERHEAD_TOKENS } from './compress.js'
 import { refit } from './select.js'
-import type { Tokenizer } from './tokens.js'
+import type { KnownCount, Tokenizer } from './tokens.js'
 import type { ChatMessage, FileNote, Log, Settings, SummaryDoc, SummaryOutcome, UpdateDoc } from './types.js'
 
 /** After `context_length_exceeded`, the request is rebuilt within this share of its budget, once. */
@@ -165,7 +165,9 @@ class Session {
           current = this.refit(current, capacity)
         }
         const messages = render()
-        const excess = this.count(messages, format, shape) - limit
+        // The sections' counts from planning spare counting them again (exactly: see countChatTokens).
+        const known = current.map((packed) => ({ text: packed.section, tokens: packed.tokens }))
+        const excess = this.count(messages, format, shape, known) - limit
         if (excess <= 0) return messages
         if (attempt === 4) throw new Error(`Could not fit a ${kind} request into ${limit} tokens (${excess} over).`)
         capacity -= excess + SAFETY_MARGIN_TOKENS
@@ -227,14 +229,19 @@ class Session {
 
   private readonly schemaTokens = new Map<AnswerShape<unknown>, number>()
 
-  private count(messages: readonly ChatMessage[], format: AnswerFormat, shape: AnswerShape<unknown> = SUMMARY): number {
-    if (format !== 'json') return this.tokenizer.countChatTokens(messages)
+  private count(
+    messages: readonly ChatMessage[],
+    format: AnswerFormat,
+    shape: AnswerShape<unknown> = SUMMARY,
+    known: readonly KnownCount[] = []
+  ): number {
+    if (format !== 'json') return this.tokenizer.countChatTokens(messages, known)
     let schema = this.schemaTokens.get(shape)
     if (schema === undefined) {
       schema = this.tokenizer.countTokens(JSON.stringify(shape.schema))
       this.schemaTokens.set(shape, schema)
     }
-    return this.tokenizer.countChatTokens(messages) + schema
+    return this.tokenizer.countChatTokens(messages, known) + schema
   }
 
   private refit(files: readonly PackedFile[], capacity: number): PackedFile[] {

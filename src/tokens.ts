@@ -9,11 +9,18 @@
 import { readFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { lastCleanSplit, piecesAtLeast, splitsCleanly } from './token-pieces.js'
 
 /** A chat message as far as counting is concerned (structurally the `ChatMessage` of model.ts). */
 export interface CountableMessage {
   readonly role: string
   readonly content: string
+}
+
+/** A text and its exact token count (`countTokens`). */
+export interface KnownCount {
+  readonly text: string
+  readonly tokens: number
 }
 
 /** Token counts of one encoding: real (o200k_base) or the byte-counting upper bound. */
@@ -22,8 +29,12 @@ export interface Tokenizer {
   countTokens(text: string): number
   /** Tokens of `text` if they are at most `limit`, else undefined; stops counting early on long texts. */
   countTokensWithin(text: string, limit: number): number | undefined
-  /** Tokens of a chat request's messages, framing included: what the service reports as `prompt_tokens`. */
-  countChatTokens(messages: readonly CountableMessage[]): number
+  /**
+   * Tokens of a chat request's messages, framing included: what the service reports as `prompt_tokens`.
+   * `known`: texts the messages likely contain, in this order, with their exact counts (file sections
+   * counted while planning); what they save is counting them again, never exactness.
+   */
+  countChatTokens(messages: readonly CountableMessage[], known?: readonly KnownCount[]): number
   /** The longest start (`head`) or end (`tail`) of `text` that is at most `maxTokens` tokens. */
   truncate(text: string, maxTokens: number, keep?: 'head' | 'tail'): string
 }
@@ -131,10 +142,28 @@ function tokenizerOf(encoding: Encoding): Tokenizer {
     }
     return MESSAGE_FRAMING_TOKENS + tokens
   }
+  // Tokens of `text`, taking those of each known text found in it at a clean split (splitsCleanly) as
+  // known, up to its own last clean split: between such positions, the counts add up exactly.
+  const countAround = (text: string, known: readonly KnownCount[]): number => {
+    let total = 0
+    let cursor = 0
+    for (const part of known) {
+      const last = lastCleanSplit(part.text)
+      if (last < 0) continue
+      const at = text.indexOf(part.text, cursor)
+      if (at < 0 || !splitsCleanly(text, at)) continue
+      total += countTokens(text.slice(cursor, at)) + part.tokens - countTokens(part.text.slice(last))
+      cursor = at + last
+    }
+    return total + countTokens(cursor === 0 ? text : text.slice(cursor))
+  }
   return {
     countTokens,
     countTokensWithin(text, limit) {
       if (limit < 0) return undefined
+      // Pieces of the pre-tokenizer are fewer than tokens: when they alone are over, no BPE is needed.
+      // A text of at most two characters a token of the limit most likely fits: the scan would be wasted.
+      if (text.length > limit * 2 && piecesAtLeast(text, limit) > limit) return undefined
       // At ~4 characters a token, a text this short most likely fits: the one-pass counter is faster.
       // A longer one most likely does not, and the streaming check stops as soon as it is over.
       if (text.length <= limit * LIKELY_CHARS_PER_TOKEN) {
@@ -144,9 +173,9 @@ function tokenizerOf(encoding: Encoding): Tokenizer {
       const tokens = encoding.isWithinTokenLimit(text, limit, AS_PLAIN_TEXT)
       return tokens === false ? undefined : tokens
     },
-    countChatTokens(messages) {
+    countChatTokens(messages, known = []) {
       let total = REPLY_PRIMER_TOKENS
-      for (const message of messages) total += framing(message.role) + countTokens(message.content)
+      for (const message of messages) total += framing(message.role) + countAround(message.content, known)
       return total
     },
     truncate(text, maxTokens, keep = 'head') {

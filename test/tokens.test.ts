@@ -54,6 +54,49 @@ describe('loadTokenizer', () => {
     )
   })
 
+  it('counts within a limit exactly as a full count decides, on either side of the limit', async () => {
+    const { countTokens, countTokensWithin } = await loadTokenizer()
+    const sections = generatedPullRequest({ files: 12 }).files.map((file) => `File: ${file.filename}\n${file.patch ?? ''}`)
+    const texts = fc.oneof(fc.constantFrom(...sections), fc.string({ unit: 'grapheme', maxLength: 400 }))
+    fc.assert(
+      fc.property(texts, fc.integer({ min: -1, max: 700 }), (text, limit) => {
+        const tokens = countTokens(text)
+        expect(countTokensWithin(text, limit)).toBe(limit >= 0 && tokens <= limit ? tokens : undefined)
+      }),
+      { numRuns: 500 }
+    )
+  })
+
+  it('counts a chat with known texts exactly as without them, wherever they occur or not', async () => {
+    const { countChatTokens, countTokens } = await loadTokenizer()
+    const sections = fc.oneof(
+      fc.constantFrom(...generatedPullRequest({ files: 6 }).files.map((file) => `File: ${file.filename}\n${file.patch ?? ''}`)),
+      fc
+        .array(fc.constantFrom('File: a', '\n', '+x;', ' ', '{', '/', '-', 'é', '@@'), { maxLength: 12 })
+        .map((parts) => parts.join(''))
+    )
+    const separators = fc.constantFrom('\n\n', '\n', ' ', '', '\n/', '\n ', ';')
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(sections, separators), { maxLength: 6 }),
+        fc.array(fc.integer({ min: 0, max: 5 }), { maxLength: 6 }),
+        fc.string({ maxLength: 20 }),
+        (joined, order, system) => {
+          const content = `Summarize.\n<<<D\n${joined.map(([section, separator]) => section + separator).join('')}\nD>>>`
+          const messages = [
+            { role: 'system', content: system },
+            { role: 'user', content }
+          ]
+          // Known in order, out of order, repeated, and some that the messages do not contain.
+          const known = [...joined.map(([section]) => section), ...order.map((index) => joined[index]?.[0] ?? 'File: absent\nx')]
+          const counts = known.map((text) => ({ text, tokens: countTokens(text) }))
+          expect(countChatTokens(messages, counts)).toBe(countChatTokens(messages))
+        }
+      ),
+      { numRuns: 1000 }
+    )
+  })
+
   it('truncates to at most maxTokens from the head or the tail', async () => {
     const { countTokens, truncate } = await loadTokenizer()
     const text = Array.from({ length: 200 }, (_, index) => `line ${index} of the patch`).join('\n')
