@@ -159,6 +159,7 @@ describe('renderReport and checkTargets', () => {
       run({ label: '3 files', coldStartMs: 170, wallMs: 400 })
     ],
     bareNode: [90, 100, 110, 100, 120, 80],
+    sdkFloor: [240, 260, 250],
     twoRounds: {
       'files-523': [
         run({ label: '523 files', wallMs: 1_300, rounds: 2, modelCalls: 5, filesNamed: 523, filesInPr: 523 }),
@@ -180,7 +181,7 @@ describe('renderReport and checkTargets', () => {
       met: false
     })
     expect(checks['3 files, 0 ms model: spawn → exit ≤ 3× bare node (medians)']).toMatchObject({
-      figure: '400 ms = 4.00× bare node (100 ms)',
+      figure: '400 ms = 4.00× bare node (100 ms); loading the SDKs alone: 250 ms = 2.50× bare node (100 ms)',
       met: false
     })
     // 2 × (100 + 2 × 300) = 1,400 ms.
@@ -227,6 +228,8 @@ describe('renderReport and checkTargets', () => {
     expect(markdown).toContain('median 170 ms, min 150 ms, max 250 ms')
     expect(markdown).toContain('- Bare node (`node -e 0`, spawn → exit, right before each run below, 6 runs): median 100 ms')
     expect(markdown).toContain('| first request ≤ 1.5× bare node (medians) | 170 ms = 1.70× bare node (100 ms) | ❌ |')
+    expect(markdown).toContain('- Loading the SDKs alone (scripts/sdk-floor.mjs, bundled as the action is')
+    expect(markdown).toMatch(/no request\), spawn → exit right after each bare node above: median 250 ms, min 240 ms, max 260 ms/)
     expect(markdown).toContain('## Where the time goes (0 ms model latency)')
     expect(markdown).toContain('| 3 files | 3 | 1,000 ms | 1,000 ms | 1 | 1 | 100 / 100 | 0.5 (of 200) |')
     expect(markdown).toMatch(/^\| 523-file release PR, 8,000 tokens \|.* \| 67 % \(20 of 30 sent; 20 of 100 source files\) \|$/m)
