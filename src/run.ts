@@ -108,9 +108,11 @@ export async function run(context: RunContext): Promise<RunResult> {
 
   const rendering = import('./render.js')
   rendering.catch(() => undefined)
-  // The render's first run is mostly compiling; done while the model works, it is off the path to the comment.
+  // The render's first run is mostly compiling. For a map-reduce plan (a long summary, and two model
+  // rounds to hide the work in) it is done while the model works, off the path to the comment; a single
+  // request's summary renders quickly even cold, and a fast answer would wait for the warm-up.
   let answered = false
-  rendering.then((render) => render.warmUp(() => answered)).catch(() => undefined)
+  if (!plan.single) rendering.then((render) => render.warmUp(() => answered)).catch(() => undefined)
   const summarized = await summarizeWithAzure({ ...context, settings: prompting }, headStart, plan, data).finally(() => {
     answered = true
   })
