@@ -6,8 +6,7 @@ import { Octokit as OctokitCore } from '@octokit/core'
 import type { OctokitOptions, OctokitPlugin } from '@octokit/core/types'
 import { paginateRest } from '@octokit/plugin-paginate-rest'
 import { restEndpointMethods } from '@octokit/plugin-rest-endpoint-methods'
-import { retry } from '@octokit/plugin-retry'
-import { throttling } from '@octokit/plugin-throttling'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { ActionError } from './errors.js'
 import { GITHUB_REQUEST_TIMEOUT_MS, type Prefetched } from './prefetch.js'
 import { describeProxyFailure, errorChain, failedProxy, networkFailure, ProxyFailure, proxyFetch } from './proxy.js'
@@ -24,15 +23,28 @@ export { GITHUB_REQUEST_TIMEOUT_MS }
 /** Rate-limit waits allowed per request before giving up (each one also has to fit the deadline). */
 const MAX_RATE_LIMIT_RETRIES = 2
 
-/** plugin-retry's defaults plus 429, which the throttling plugin alone handles (it knows the reset time). */
-const DO_NOT_RETRY = [400, 401, 403, 404, 410, 422, 429, 451]
+/** Attempts after the first for a 5xx or a request that got no answer, as @octokit/plugin-retry makes. */
+const GITHUB_RETRIES = 3
+
+/** Answers that another attempt cannot change (429 is a rate limit, handled apart: it says when to come back). */
+const DO_NOT_RETRY = new Set([400, 401, 403, 404, 410, 422, 429, 451])
+
+/** Seconds to wait for a secondary rate limit that names no `retry-after`, as plugin-throttling waits. */
+const SECONDARY_LIMIT_FALLBACK_SECONDS = 60
+
+/** A rate limit GitHub answered with, and how long it says to wait. */
+export interface RateLimit {
+  readonly kind: 'primary' | 'secondary'
+  readonly retryAfterSeconds: number
+}
 
 /**
  * An Octokit for the token with retries on 5xx and network errors, primary and secondary rate limits
  * honoured, and a timeout on every attempt, all bounded by a deadline `timeoutMs` from now.
  * The API URL is `baseUrl`, else GITHUB_API_URL, else github.com's. Requests go through Node's fetch,
  * or through the proxy that HTTPS_PROXY / NO_PROXY name (proxy.ts). A request that the entry point
- * sent early (`prefetched`) has that response as its first attempt.
+ * sent early (`prefetched`) has that response as its first attempt. `retryBaseMs` scales the waits
+ * between attempts (1 s, 4 s, 9 s by default; tests shorten them).
  */
 export function createOctokit(
   token: string,
@@ -42,6 +54,7 @@ export function createOctokit(
     readonly baseUrl?: string
     readonly env?: NodeJS.ProcessEnv
     readonly prefetched?: Prefetched
+    readonly retryBaseMs?: number
   }
 ): Octokit {
   const { log, timeoutMs } = options
@@ -63,24 +76,11 @@ export function createOctokit(
       throw proxy ? new ProxyFailure(proxy, { cause: error }) : error
     })
   }
-  const onLimit =
-    (kind: 'primary' | 'secondary') =>
-    (retryAfterSeconds: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
-      const waitMs = retryAfterSeconds * 1000
-      if (retryCount < MAX_RATE_LIMIT_RETRIES && Date.now() + waitMs < deadline) {
-        log.warning(`GitHub ${kind} rate limit on ${request.method} ${request.url}: retrying in ${retryAfterSeconds}s.`)
-        return true
-      }
-      // Not retried: the 403/429 reaches the caller, and explainGitHubError names the reset time.
-      return false
-    }
   const userAgent = orchestrationUserAgent(env)
   const octokitOptions: OctokitOptions = {
     auth: token,
     baseUrl: options.baseUrl ?? (env.GITHUB_API_URL || 'https://api.github.com'),
     request: { fetch: timedFetch },
-    retry: { doNotRetry: DO_NOT_RETRY },
-    throttle: { onRateLimit: onLimit('primary'), onSecondaryRateLimit: onLimit('secondary') },
     log: {
       debug: (message: string) => log.debug(message),
       info: (message: string) => log.debug(message),
@@ -89,7 +89,7 @@ export function createOctokit(
     },
     ...(userAgent ? { userAgent } : {})
   }
-  const Client = RestClient.plugin(stopPointlessRetries(deadline), retry, throttling)
+  const Client = RestClient.plugin(retries({ deadline, log, retryBaseMs: options.retryBaseMs ?? 1000 }))
   return new Client(octokitOptions)
 }
 
@@ -103,18 +103,73 @@ function orchestrationUserAgent(env: NodeJS.ProcessEnv): string | undefined {
 }
 
 /**
- * Listed before plugin-retry, so its error hook runs first on every failed attempt: once the deadline
- * has passed, or the caller cancelled the request (its `request.signal`), it sets `request.retries` to
- * 0, which plugin-retry reads per request, so no backoff sleeps past the run's timeout or for nothing.
+ * Retries, with the rules of @octokit/plugin-retry and @octokit/plugin-throttling, written here because
+ * both queue every request through Bottleneck, whose timers cost ~5 ms per request each (~15 ms for a
+ * request through both, measured): most of a small PR's run was spent in those queues. A run makes a
+ * handful of requests, spread in time; the queues' other work (at most 10 at once, a second between
+ * writes) is not what it needs.
+ * - A 5xx, or no answer (Octokit's 500 without a response), is tried again up to GITHUB_RETRIES times
+ *   (or `request.retries`), after 1, 4 and 9 × `retryBaseMs`.
+ * - A rate limit (403/429 "secondary rate limit" with `retry-after`; or `x-ratelimit-remaining: 0`
+ *   until `x-ratelimit-reset`) is waited out up to MAX_RATE_LIMIT_RETRIES times, with a warning, when
+ *   the wait ends before the deadline; otherwise the 403/429 reaches the caller, and
+ *   explainGitHubError names the reset time.
+ * - Nothing is retried once the deadline would pass or the caller cancelled (`request.signal`).
  */
-function stopPointlessRetries(deadline: number): OctokitPlugin {
+function retries(policy: { deadline: number; log: Log; retryBaseMs: number }): OctokitPlugin {
   return (octokit) => {
-    octokit.hook.error('request', (error, options) => {
-      const cancelled = (options.request.signal as AbortSignal | undefined)?.aborted === true
-      if (cancelled || Date.now() >= deadline) options.request = { ...options.request, retries: 0 }
-      throw error
+    octokit.hook.wrap('request', async (request, options) => {
+      const allowed = typeof options.request.retries === 'number' ? options.request.retries : GITHUB_RETRIES
+      const signal = options.request.signal as AbortSignal | undefined
+      let failures = 0
+      let limits = 0
+      for (;;) {
+        try {
+          return await request(options)
+        } catch (error) {
+          const status = statusOf(error)
+          const limit = rateLimitOf(error)
+          let waitMs: number
+          if (limit) {
+            waitMs = limit.retryAfterSeconds * 1000
+            if (limits >= MAX_RATE_LIMIT_RETRIES || Date.now() + waitMs >= policy.deadline) throw error
+            limits++
+            policy.log.warning(
+              `GitHub ${limit.kind} rate limit on ${options.method} ${options.url}: retrying in ${limit.retryAfterSeconds}s.`
+            )
+          } else {
+            if (status === undefined || status < 400 || DO_NOT_RETRY.has(status) || failures >= allowed) throw error
+            failures++
+            waitMs = failures * failures * policy.retryBaseMs
+            if (Date.now() + waitMs >= policy.deadline) throw error
+          }
+          if (signal?.aborted) throw error
+          await sleep(waitMs, undefined, signal ? { signal } : {}).catch(() => {
+            throw error
+          })
+        }
+      }
     })
   }
+}
+
+/**
+ * The rate limit a failed request hit, as @octokit/plugin-throttling reads it: a 403/429 whose message
+ * says "secondary rate" (wait `retry-after`, else 60 s), or one with `x-ratelimit-remaining: 0` (wait
+ * until one second after `x-ratelimit-reset`); undefined for any other failure.
+ */
+export function rateLimitOf(error: unknown, now = Date.now()): RateLimit | undefined {
+  const failure = asHttpFailure(error)
+  if (!failure || (failure.status !== 403 && failure.status !== 429)) return undefined
+  if (/\bsecondary rate\b/i.test(failure.message)) {
+    const retryAfter = Number(failure.headers['retry-after'])
+    return { kind: 'secondary', retryAfterSeconds: retryAfter > 0 ? retryAfter : SECONDARY_LIMIT_FALLBACK_SECONDS }
+  }
+  if (String(failure.headers['x-ratelimit-remaining']) === '0') {
+    const resetMs = Number(failure.headers['x-ratelimit-reset']) * 1000
+    return { kind: 'primary', retryAfterSeconds: Math.max(Math.ceil((resetMs - now) / 1000) + 1, 0) }
+  }
+  return undefined
 }
 
 /** What was being attempted when GitHub failed, to turn the HTTP error into a fix. */

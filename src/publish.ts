@@ -149,7 +149,7 @@ async function keepOldest(
 }
 
 /**
- * POSTs the comment without plugin-retry: a POST that failed with 5xx may have been carried out, so
+ * POSTs the comment without Octokit's retries: a POST that failed with 5xx may have been carried out, so
  * before each new attempt the comments are listed again. Returns the identity that wrote it, which is
  * exact even when `identity` was only "some Bot".
  */

@@ -31,7 +31,7 @@ import {
   untrustedPhrasing
 } from './render-nodes.js'
 import { stringifyMarkdown } from './sanitize.js'
-import type { SummaryDoc, SummaryOutcome, UpdateDoc, Usage } from './types.js'
+import type { FileNote, OmitReason, SummaryDoc, SummaryOutcome, UpdateDoc, Usage } from './types.js'
 
 export { describeFit, type Fit, type FitLevel, type Layout } from './render-fit.js'
 export { filesViewUrl } from './render-nodes.js'
@@ -370,6 +370,7 @@ function warmUpCase(): { outcome: SummaryOutcome; context: RenderContext } {
   const paths = Array.from({ length: 60 }, (_, i) => `src/area-${i % 6}/file-${i}.ts`)
   const rich = (i: number) => `Moves \`helper${i}\` behind the **budget** check; see [the guide](https://github.com/o/r) @user.`
   const kinds = ['source', 'test', 'docs'] as const
+  const note = (path: string, additions: number, reason: OmitReason): FileNote => ({ path, additions, deletions: 1, reason })
   return {
     outcome: {
       doc: {
@@ -383,8 +384,8 @@ function warmUpCase(): { outcome: SummaryOutcome; context: RenderContext } {
         filesTotal: paths.length + 1,
         summarized: paths.slice(0, 16),
         compressed: paths.slice(0, 1),
-        excluded: [{ path: 'package-lock.json', additions: 1_200, deletions: 3, reason: 'excluded' }],
-        omitted: paths.slice(16).map((path, i) => ({ path, additions: i, deletions: 1, reason: 'budget', kind: kinds[i % 3] })),
+        excluded: [note('package-lock.json', 1_200, 'excluded')],
+        omitted: paths.slice(16).map((path, i) => ({ ...note(path, i, 'budget'), kind: kinds[i % 3] })),
         unlisted: 0
       }
     },

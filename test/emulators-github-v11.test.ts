@@ -10,7 +10,6 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { getOctokit } from '@actions/github'
-import { retry } from '@octokit/plugin-retry'
 import { createOctokit, type Octokit } from '../src/github.js'
 import type { Log } from '../src/types.js'
 
@@ -451,7 +450,7 @@ describe('reactions on issue comments', () => {
 
   beforeAll(async () => {
     gh = await startGitHub()
-    // Plain clients here: the action's own (createOctokit) spaces writes a second apart, as GitHub asks.
+    // Plain clients here, as any GitHub client would call the emulator.
     bot = getOctokit(gh.installationToken, { baseUrl: gh.apiUrl })
     user = getOctokit('ghp_user', { baseUrl: gh.apiUrl })
     gh.addPullRequest({ ...samplePullRequest(), baseContents: { 'README.md': '# tiny-http-client\n' } })
@@ -539,8 +538,8 @@ describe('reactions on issue comments', () => {
     const hits = gh.faults.hits.get('github.reactions.create') ?? 0
     // The reaction is stored, but the answer is lost: the retry finds it and GitHub answers 200.
     gh.faults.add('github.reactions.create', { after: true, status: 502, json: { message: 'Server Error' } })
-    // plugin-retry as the action uses it, with its backoff cut to milliseconds.
-    const plain = getOctokit(gh.installationToken, { baseUrl: gh.apiUrl, retry: { retryAfterBaseValue: 1 } }, retry)
+    // The action's own retries, with the waits cut to milliseconds.
+    const plain = createOctokit(gh.installationToken, { log: quiet, timeoutMs: 60_000, baseUrl: gh.apiUrl, retryBaseMs: 1 })
     const { status } = await plain.rest.reactions.createForIssueComment({
       owner: OWNER,
       repo: REPO,

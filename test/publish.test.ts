@@ -238,7 +238,7 @@ describe('publishComment', () => {
 
     expect(fake.comments).toEqual([{ id: 1000, body: ours('ff', 'summary'), user: ACTIONS_BOT }])
     expect(result.id).toBe(1000)
-    // plugin-retry did not repeat the POST on its own.
+    // createOctokit's retries did not repeat the POST on their own.
     expect(fake.requests.filter((r) => r.startsWith('POST'))).toHaveLength(1)
     expect(log.lines.some((l) => l.startsWith('warning: Creating the summary comment failed with 502'))).toBe(true)
   })
