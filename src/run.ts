@@ -108,12 +108,13 @@ export async function run(context: RunContext): Promise<RunResult> {
 
   const rendering = import('./render.js')
   rendering.catch(() => undefined)
-  // The render's first run is mostly compiling. For a map-reduce plan (a long summary, and two model
-  // rounds to hide the work in) it is done while the model works, off the path to the comment; a single
-  // request's summary renders quickly even cold, and a fast answer would wait for the warm-up.
+  // The render's first run is mostly compiling. For a map-reduce plan (a long summary) it is done while
+  // the model works on the reduce request, off the path to the comment; started earlier, it would hold
+  // up the token exchange and the map requests on this one thread. A single request's summary renders
+  // quickly even cold, and a fast answer would wait for the warm-up.
   let answered = false
-  if (!plan.single) rendering.then((render) => render.warmUp(() => answered)).catch(() => undefined)
-  const summarized = await summarizeWithAzure({ ...context, settings: prompting }, headStart, plan, data).finally(() => {
+  const warmUp = (): void => void rendering.then((render) => render.warmUp(() => answered)).catch(() => undefined)
+  const summarized = await summarizeWithAzure({ ...context, settings: prompting }, headStart, plan, data, warmUp).finally(() => {
     answered = true
   })
   if ('reason' in summarized) return skip(summarized, filesTotal, log)
@@ -178,13 +179,14 @@ async function summarizeWithAzure(
   context: RunContext,
   headStart: HeadStart,
   plan: Plan,
-  data: PullRequestData
+  data: PullRequestData,
+  onLastRound: () => void
 ): Promise<{ outcome: SummaryOutcome; authLabel: string } | Skip> {
   const { settings, log } = context
   const azure = await headStart.connect(data.pr)
   if ('reason' in azure) return azure
   log.info(`Azure auth: ${azure.label}`)
-  const outcome = await log.group('Summarizing', () => azure.summarize(plan, azure.client, settings, log))
+  const outcome = await log.group('Summarizing', () => azure.summarize(plan, azure.client, settings, log, onLastRound))
   return { outcome, authLabel: azure.label }
 }
 

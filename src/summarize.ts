@@ -323,7 +323,14 @@ async function inParallel<T, R>(items: readonly T[], limit: number, task: (item:
  * Summarizes a planned PR through `model`. Content-filtered or empty answers become a neutral notice
  * (a filtered map request only omits its files); other model errors propagate with their fix-it message.
  */
-export async function summarize(plan: Plan, model: ModelClient, settings: Settings, log: Log): Promise<SummaryOutcome> {
+export async function summarize(
+  plan: Plan,
+  model: ModelClient,
+  settings: Settings,
+  log: Log,
+  /** Called once the reduce request of a map-reduce plan is on its way: the last wait for the model. */
+  onLastRound?: () => void
+): Promise<SummaryOutcome> {
   const session = new Session(plan, model, settings, log, plan.tokenizer)
   const update = plan.update?.kind === 'delta' && plan.update.request !== 'none' ? plan.update : undefined
   const parallel = update?.request === 'parallel' ? update : undefined
@@ -373,11 +380,13 @@ export async function summarize(plan: Plan, model: ModelClient, settings: Settin
     return session.outcome({ notice: noticeFor(failure) })
   }
 
-  const [answer, updated] = await side(
+  const lastRound = side(
     settings.maxConcurrency,
     () => session.ask('reduce', session.reduceRequest(partials), SUMMARY),
     askUpdate
   )
+  onLastRound?.()
+  const [answer, updated] = await lastRound
   if (answer.kind === 'no-calls') throw answer.error
   if (answer.kind === 'doc') {
     const mapped = partials.flatMap((partial) => (typeof partial === 'string' ? [] : partial.files))
