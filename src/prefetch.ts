@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs'
 import { request as httpRequest, type IncomingMessage } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import { readSettings } from './settings.js'
-import { skipBeforeSettings } from './skips.js'
+import { skipBeforeSettings } from './early-skips.js'
 
 /**
  * Longest wait for one HTTP attempt to GitHub. GitHub itself ends requests that take more than 10
