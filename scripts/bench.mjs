@@ -46,6 +46,11 @@ export const REPORT_PATH = join(REPO_ROOT, 'BENCHMARKS.md')
 export const MODEL_LATENCY_MS = 300
 /** Each time target is the median of this many runs, interleaved with bare node (odd: the median is one run). */
 export const TARGET_RUNS = 5
+/**
+ * Runs of the first-request and small-PR targets: a few milliseconds apart on a shared machine, so more
+ * of them than of the slow targets (each of which takes a second and a half) for a steady median.
+ */
+export const COLD_START_RUNS = 11
 /** PRs whose wall time at MODEL_LATENCY_MS is a target: map-reduce in two rounds, the floor two model latencies. */
 export const TWO_ROUND_TARGET_KEYS = ['files-523', 'files-3200']
 /** The lock file next to the 20-line change: 5 MiB of patch. */
@@ -530,9 +535,14 @@ export async function measureRun({
  * number, so no run sees another's sticky comment unless it is meant to): first each PR at 0 ms and at
  * MODEL_LATENCY_MS with the preload (the results table), then the time targets, `targetRuns` times
  * each, every run of the action right after a run of bare node, without the preload.
- * @param {{ cases?: readonly PullCase[], targetRuns?: number, log?: (line: string) => void }} [options]
+ * @param {{ cases?: readonly PullCase[], targetRuns?: number, coldStartRuns?: number, log?: (line: string) => void }} [options]
  */
-export async function runBench({ cases = PULL_CASES, targetRuns = TARGET_RUNS, log = () => undefined } = {}) {
+export async function runBench({
+  cases = PULL_CASES,
+  targetRuns = TARGET_RUNS,
+  coldStartRuns = COLD_START_RUNS,
+  log = () => undefined
+} = {}) {
   const emu = await startEmulators()
   const dir = await mkdtemp(join(tmpdir(), 'bench-'))
   let nextNumber = 100
@@ -596,14 +606,14 @@ export async function runBench({ cases = PULL_CASES, targetRuns = TARGET_RUNS, l
     // Each PR is made once: every run plants it afresh under a new number, so each one is a first run.
     const firstPr = first?.make(0)
     const slowPrs = slowCases.map((pullCase) => ({ pullCase, pr: pullCase.make(0) }))
-    for (let i = 0; i < targetRuns; i++) {
-      if (first && firstPr) {
-        log(`targets ${i + 1}/${targetRuns}: bare node, then ${first.label} at 0 ms (no preload) …`)
+    for (let i = 0; i < Math.max(targetRuns, coldStartRuns); i++) {
+      if (first && firstPr && i < coldStartRuns) {
+        log(`targets ${i + 1}/${coldStartRuns}: bare node, then ${first.label} at 0 ms (no preload) …`)
         bareNode.push(await measureBareNode())
         sdkFloor.push(await measureSdkFloor(floorEntry))
         coldStarts.push(await measureRun({ emu, probe, pr: { ...firstPr, number: nextNumber++ }, label: first.label }))
       }
-      for (const { pullCase, pr } of slowPrs) {
+      for (const { pullCase, pr } of i < targetRuns ? slowPrs : []) {
         log(`targets ${i + 1}/${targetRuns}: bare node, then ${pullCase.label} at ${MODEL_LATENCY_MS} ms (no preload) …`)
         bareNode.push(await measureBareNode())
         const { isSource, inputs } = pullCase
@@ -894,7 +904,7 @@ export function renderReport(result, machine) {
     '',
     '- Wall time: spawn → exit of the action process.',
     `- Model latency: the Azure OpenAI emulator answers each chat request ${MODEL_LATENCY_MS} ms after receiving it (or at once, for the 0 ms runs); the emulator's own work on a request (counting its prompt tokens, in the bench's process) is done within that time, as a real deployment works on requests while they wait, so concurrent requests are answered together.`,
-    `- Bare node: spawn → exit of \`node -e 0\` with the Node binary that runs the action, right before each of the ${TARGET_RUNS} runs of every time target; each time target compares a median of the action's runs with the median of all bare-node runs of the same bench.`,
+    `- Bare node: spawn → exit of \`node -e 0\` with the Node binary that runs the action, right before each run of a time target (${COLD_START_RUNS} runs of the first-request and small-PR targets, ${TARGET_RUNS} of the others); each time target compares a median of the action's runs with the median of all bare-node runs of the same bench.`,
     "- First request: this process timestamps the spawn (`ChildProcess.prototype.spawn`) and the first request that any emulator's request log records.",
     '- Model calls: chat requests received by the Azure OpenAI emulator. Rounds: the longest chain of requests each starting after the previous one was answered.',
     "- Prompt tokens: recounted from each answered request with the emulator's billing (o200k_base, chat framing included). Diff tokens: o200k_base tokens of every patch in the PR.",
