@@ -60,14 +60,13 @@ export function createOctokit(
   const { log, timeoutMs } = options
   const env = options.env ?? process.env
   const deadline = Date.now() + timeoutMs
-  let transport: Promise<typeof fetch> | undefined
   const timedFetch: typeof fetch = (url, init) => {
     // A signal per attempt: one shared signal would also cut retries short, and none would let a
     // hung connection hold the job until the runner kills it.
     const budget = Math.max(0, Math.min(GITHUB_REQUEST_TIMEOUT_MS, deadline - Date.now()))
     const timeout = AbortSignal.timeout(budget)
     const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout
-    const send = async (): Promise<Response> => (await (transport ??= proxyFetch(env)))(url, { ...init, signal })
+    const send = async (): Promise<Response> => (await proxyFetch(env))(url, { ...init, signal })
     const early =
       (init?.method ?? 'GET') === 'GET' ? options.prefetched?.take(String(url), init?.signal ?? undefined, send) : undefined
     return (early ?? send()).catch((error: unknown) => {

@@ -160,9 +160,23 @@ export function describeProxyFailure(proxy: FailedProxy, host: string): string {
 /**
  * The fetch for a remote: Node's own, which ignores HTTPS_PROXY / HTTP_PROXY / NO_PROXY, unless a proxy
  * is configured; then undici's fetch through an EnvHttpProxyAgent, which honours all three. undici is
- * loaded only then, so a run without a proxy does not pay for a second HTTP client.
+ * loaded only then, so a run without a proxy does not pay for a second HTTP client. One per proxy
+ * setting: GitHub, the OIDC endpoint and Azure OpenAI share its agent and connection pool.
  */
-export async function proxyFetch(env: NodeJS.ProcessEnv): Promise<typeof fetch> {
+export function proxyFetch(env: NodeJS.ProcessEnv): Promise<typeof fetch> {
+  const key = JSON.stringify([...PROXY_VARIABLES, 'NO_PROXY', 'no_proxy'].map((name) => env[name] ?? ''))
+  let fetcher = proxyFetches.get(key)
+  if (!fetcher) {
+    fetcher = createProxyFetch(env)
+    proxyFetches.set(key, fetcher)
+  }
+  return fetcher
+}
+
+/** By the proxy variables' values, so that an environment changed in place gets a fetch of its own. */
+const proxyFetches = new Map<string, Promise<typeof fetch>>()
+
+async function createProxyFetch(env: NodeJS.ProcessEnv): Promise<typeof fetch> {
   if (configuredProxies(env).length === 0) return globalThis.fetch
   const undici = await import('undici')
   const dispatcher = new undici.EnvHttpProxyAgent()
