@@ -7,7 +7,7 @@
  * decoding the same ranks from this file; the counts are the library's own, from the same ranks.
  * The last step but one of `npm run bundle`; deterministic, so check-dist sees no change on a rebuild.
  *
- * Layout (little-endian; decodeRanks in src/ranks.ts reads it):
+ * Layout (little-endian; readRanksFile in src/rank-table.ts reads it):
  *   "RNK1"  u32 ranks  u32 byteTokens  u32 textBytes
  *   one byte per rank: the UTF-16 length of a token that is text (1..254), or 255 for a token that is bytes
  *   per byte token: u32 rank, u8 length, the bytes

@@ -9,6 +9,7 @@
 import { readFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { type CompactRanks, compactRanks, decodeTokens, expandRanks, RankTable, RANKS_FILE, readRanksFile } from './rank-table.js'
 import { lastCleanSplit, piecesAtLeast, splitsCleanly } from './token-pieces.js'
 
 /** A chat message as far as counting is concerned (structurally the `ChatMessage` of model.ts). */
@@ -62,76 +63,63 @@ interface Encoding {
   countTokens(text: string, options: typeof AS_PLAIN_TEXT): number
   isWithinTokenLimit(text: string, limit: number, options: typeof AS_PLAIN_TEXT): number | false
   encode(text: string, options: typeof AS_PLAIN_TEXT): number[]
-  decode(tokens: number[]): string
 }
-
-/** The ranks file next to the bundle's chunks (scripts/token-ranks.mjs writes it). */
-const RANKS_FILE = 'o200k_base.ranks'
 
 let loading: Promise<Tokenizer> | undefined
 
 /** The o200k_base tokenizer, loaded on first use and shared afterwards. */
 export function loadTokenizer(): Promise<Tokenizer> {
-  loading ??= loadEncoding().then(tokenizerOf)
+  loading ??= loadRanks().then(tokenizerOn)
   return loading
 }
 
-async function loadEncoding(): Promise<Encoding> {
+async function loadRanks(): Promise<CompactRanks> {
   const file = await readFile(join(dirname(fileURLToPath(import.meta.url)), RANKS_FILE)).catch(() => undefined)
-  if (file) return encodingFromRanks(decodeRanks(file))
-  // Run from src/: gpt-tokenizer's own module (the bundle never reaches this, so it does not carry it).
-  return (await import(/* webpackIgnore: true */ 'gpt-tokenizer/encoding/o200k_base')) as Encoding
+  if (file) return readRanksFile(file)
+  // Run from src/: gpt-tokenizer's own list (the bundle never reaches this, so it does not carry it).
+  const module = (await import(/* webpackIgnore: true */ 'gpt-tokenizer/bpeRanks/o200k_base')) as {
+    default: ReadonlyArray<string | readonly number[]>
+  }
+  return compactRanks(module.default)
 }
 
-/** The o200k_base encoding built on `ranks` (index = rank: the token's text, or its bytes). */
-export async function encodingFromRanks(ranks: ReadonlyArray<string | readonly number[]>): Promise<Encoding> {
-  const { GptEncoding } = await import('gpt-tokenizer/GptEncoding')
-  return GptEncoding.getEncodingApi('o200k_base', () => ranks as Array<string | number[]>)
+/** The o200k_base tokenizer on `ranks` (tests hold it to gpt-tokenizer's own). */
+export async function tokenizerOn(ranks: CompactRanks): Promise<Tokenizer> {
+  return tokenizerOf(await encodingOn(ranks), ranks)
+}
+
+/** What tokens.ts sets in gpt-tokenizer's byte-pair encoder (private there: see encodingOn). */
+interface EncoderInternals {
+  bytePairStringRankEncoder: unknown
+  mergeableBytePairRankCount: number
 }
 
 /**
- * The ranks in the compact form scripts/token-ranks.mjs writes (its comment gives the layout). Throws
- * when the data does not hold exactly what its header says, rather than counting with wrong ranks.
+ * The o200k_base encoding on `ranks`: gpt-tokenizer's own encoder, built with only the byte tokens
+ * listed, then given the RankTable as its text → rank map. That map is a private field of
+ * gpt-tokenizer's BytePairEncodingCore: if a version of the library no longer has it as this expects,
+ * the encoding is built the library's way from every rank instead (slower, the same counts), and a
+ * tokens test fails so that the upgrade looks here.
  */
-export function decodeRanks(data: Uint8Array): Array<string | number[]> {
-  const buffer = Buffer.from(data.buffer, data.byteOffset, data.byteLength)
-  const fail = (why: string): never => {
-    throw new Error(
-      `The token ranks file ${RANKS_FILE} is damaged (${why}): reinstall the action (its dist/ must be as released).`
-    )
+export async function encodingOn(ranks: CompactRanks): Promise<Encoding> {
+  const { GptEncoding } = await import('gpt-tokenizer/GptEncoding')
+  // Holes for the text tokens: the encoder's constructor skips them instead of mapping each one.
+  const byteTokensOnly: Array<string | number[]> = []
+  byteTokensOnly.length = ranks.count
+  for (const [rank, bytes] of ranks.bytesOf) byteTokensOnly[rank] = bytes
+  const encoding = GptEncoding.getEncodingApi('o200k_base', () => byteTokensOnly)
+  const core = (encoding as unknown as { bytePairEncodingCoreProcessor?: Partial<EncoderInternals> })
+    .bytePairEncodingCoreProcessor
+  const textMap = core?.bytePairStringRankEncoder
+  if (!core || !(textMap instanceof Map) || textMap.size !== 0) {
+    return GptEncoding.getEncodingApi('o200k_base', () => expandRanks(ranks))
   }
-  if (buffer.length < 16 || buffer.toString('latin1', 0, 4) !== 'RNK1') fail('no RNK1 header')
-  const count = buffer.readUInt32LE(4)
-  const byteTokens = buffer.readUInt32LE(8)
-  const textBytes = buffer.readUInt32LE(12)
-  const lengths = buffer.subarray(16, 16 + count)
-  let at = 16 + count
-  const bytesOf = new Map<number, number[]>()
-  for (let index = 0; index < byteTokens; index++) {
-    if (at + 5 > buffer.length) fail('byte tokens cut short')
-    const length = buffer[at + 4] ?? 0
-    bytesOf.set(buffer.readUInt32LE(at), [...buffer.subarray(at + 5, at + 5 + length)])
-    at += 5 + length
-  }
-  if (at + textBytes !== buffer.length) fail('wrong size')
-  // One decode of all the text tokens; each one is then a slice of it (every token is whole UTF-8).
-  const text = buffer.toString('utf8', at)
-  const ranks: Array<string | number[]> = new Array(count)
-  let position = 0
-  for (let rank = 0; rank < count; rank++) {
-    const length = lengths[rank] ?? 0
-    if (length === 255) {
-      ranks[rank] = bytesOf.get(rank) ?? fail(`no bytes for rank ${rank}`)
-    } else {
-      ranks[rank] = text.slice(position, position + length)
-      position += length
-    }
-  }
-  if (position !== text.length) fail('text left over')
-  return ranks
+  core.bytePairStringRankEncoder = new RankTable(ranks)
+  core.mergeableBytePairRankCount = ranks.count
+  return encoding
 }
 
-function tokenizerOf(encoding: Encoding): Tokenizer {
+function tokenizerOf(encoding: Encoding, ranks: CompactRanks): Tokenizer {
   const countTokens = (text: string): number => (text === '' ? 0 : encoding.countTokens(text, AS_PLAIN_TEXT))
   const roleTokens = new Map<string, number>()
   const framing = (role: string): number => {
@@ -187,15 +175,10 @@ function tokenizerOf(encoding: Encoding): Tokenizer {
       if (tokens.length <= maxTokens && window === text) return text
       const kept = keep === 'head' ? tokens.slice(0, maxTokens) : tokens.slice(-maxTokens)
       // A cut inside a multi-byte character decodes to U+FFFD: drop that partial character.
-      const decoded = encoding.decode(kept)
+      const decoded = decodeTokens(ranks, kept)
       return keep === 'head' ? decoded.replace(/\uFFFD+$/u, '') : decoded.replace(/^\uFFFD+/u, '')
     }
   }
-}
-
-/** The tokenizer over an encoding built from `ranks` (tests hold it to gpt-tokenizer's own). */
-export async function tokenizerFromRanks(ranks: ReadonlyArray<string | readonly number[]>): Promise<Tokenizer> {
-  return tokenizerOf(await encodingFromRanks(ranks))
 }
 
 /**

@@ -2,13 +2,14 @@ import { describe, expect, it } from '@jest/globals'
 import { encodeChat } from 'gpt-tokenizer/model/gpt-4o'
 import fc from 'fast-check'
 import { encodeRanks } from '../scripts/token-ranks.mjs'
+import { compactRanks, expandRanks, RankTable, readRanksFile } from '../src/rank-table.js'
 import {
   byteCountingTokenizer,
-  decodeRanks,
+  encodingOn,
   loadTokenizer,
   MESSAGE_FRAMING_TOKENS,
   REPLY_PRIMER_TOKENS,
-  tokenizerFromRanks
+  tokenizerOn
 } from '../src/tokens.js'
 import { generatedPullRequest } from './emulators/fixtures.mjs'
 
@@ -149,35 +150,106 @@ describe('byteCountingTokenizer', () => {
 describe('the compact ranks file the bundle reads (scripts/token-ranks.mjs)', () => {
   it('decodes to exactly the ranks gpt-tokenizer ships', async () => {
     const { default: ranks } = await import('gpt-tokenizer/bpeRanks/o200k_base')
-    const decoded = decodeRanks(encodeRanks(ranks))
+    const decoded = expandRanks(readRanksFile(encodeRanks(ranks)))
     expect(decoded).toHaveLength(ranks.length)
     expect(decoded).toEqual(ranks)
   })
 
+  it('looks up every text token at its own rank, and nothing that is not a token', async () => {
+    const { default: ranks } = await import('gpt-tokenizer/bpeRanks/o200k_base')
+    const table = new RankTable(readRanksFile(encodeRanks(ranks)))
+    let texts = 0
+    ranks.forEach((token, rank) => {
+      if (typeof token !== 'string') return
+      texts++
+      expect(table.get(token)).toBe(rank)
+    })
+    expect(texts).toBeGreaterThan(190_000)
+    for (const text of ['', 'hello world', 'not a token at all', '\u{1F600}\u{1F600}\u{1F600}\u{1F600}'])
+      expect(table.get(text)).toBeUndefined()
+  })
+
+  it('finds each token of a small table whatever collides, and keeps the first rank of a text listed twice', () => {
+    const ranks = ['a', 'b', [0xff], 'cd', 'ab', 'ba', 'abc', 'cd', 'dc', 'e', 'ee', 'eee']
+    const table = new RankTable(readRanksFile(encodeRanks(ranks)))
+    expect(ranks.map((token) => (typeof token === 'string' ? table.get(token) : undefined))).toEqual([
+      0,
+      1,
+      undefined,
+      3,
+      4,
+      5,
+      6,
+      3,
+      8,
+      9,
+      10,
+      11
+    ])
+    for (const text of ['', 'c', 'abcd', 'eeee', 'ÿ']) expect(table.get(text)).toBeUndefined()
+  })
+
+  it("installs the table in gpt-tokenizer's encoder instead of its map of every token (else: look at encodingFromFile)", async () => {
+    const { default: ranks } = await import('gpt-tokenizer/bpeRanks/o200k_base')
+    const encoding = await encodingOn(readRanksFile(encodeRanks(ranks)))
+    const core = (encoding as unknown as { bytePairEncodingCoreProcessor: Record<string, unknown> }).bytePairEncodingCoreProcessor
+    expect(core['bytePairStringRankEncoder']).toBeInstanceOf(RankTable)
+    expect(core['mergeableBytePairRankCount']).toBe(ranks.length)
+  })
+
   it('counts, truncates and frames exactly as gpt-tokenizer does', async () => {
     const { default: ranks } = await import('gpt-tokenizer/bpeRanks/o200k_base')
-    const compact = await tokenizerFromRanks(decodeRanks(encodeRanks(ranks)))
-    const library = await loadTokenizer()
+    const compact = await tokenizerOn(readRanksFile(encodeRanks(ranks)))
+    // The library's own encoding, and its tokens' bytes decoded in one piece.
+    const library = await import('gpt-tokenizer/encoding/o200k_base')
+    const asText = { disallowedSpecial: new Set<string>() }
+    const bytesOf = (token: number): Buffer => Buffer.from(ranks[token] as string | number[])
+    const truncated = (text: string, maxTokens: number, keep: 'head' | 'tail'): string => {
+      const tokens = library.encode(text, asText)
+      if (tokens.length <= maxTokens) return text
+      const kept = keep === 'head' ? tokens.slice(0, maxTokens) : tokens.slice(-maxTokens)
+      const decoded = Buffer.concat(kept.map(bytesOf)).toString('utf8')
+      return keep === 'head' ? decoded.replace(/\uFFFD+$/u, '') : decoded.replace(/^\uFFFD+/u, '')
+    }
     const patch = generatedPullRequest({ files: 40 }).files.map((file) => file.patch ?? '')
     const texts = ['', 'hello world', 'こんにちは世界', '<|endoftext|> <|im_start|>', '\u{1F600}\u200B\u202E x', ...patch]
     for (const text of texts) {
-      expect(compact.countTokens(text)).toBe(library.countTokens(text))
-      expect(compact.countTokensWithin(text, 50)).toBe(library.countTokensWithin(text, 50))
-      expect(compact.truncate(text, 7, 'tail')).toBe(library.truncate(text, 7, 'tail'))
+      expect(compact.countTokens(text)).toBe(library.countTokens(text, asText))
+      const within = library.isWithinTokenLimit(text, 50, asText)
+      expect(compact.countTokensWithin(text, 50)).toBe(within === false ? undefined : within)
+      expect(compact.truncate(text, 7, 'tail')).toBe(truncated(text, 7, 'tail'))
+      expect(compact.truncate(text, 9)).toBe(truncated(text, 9, 'head'))
     }
     fc.assert(
-      fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (text) => {
-        expect(compact.countTokens(text)).toBe(library.countTokens(text))
+      fc.property(fc.string({ unit: 'binary', maxLength: 200 }), fc.integer({ min: 1, max: 60 }), (text, limit) => {
+        expect(compact.countTokens(text)).toBe(library.countTokens(text, asText))
+        expect(compact.truncate(text, limit)).toBe(truncated(text, limit, 'head'))
+        expect(compact.truncate(text, limit, 'tail')).toBe(truncated(text, limit, 'tail'))
       })
     )
     const chat = [{ role: 'system', content: patch.join('\n') }]
     expect(compact.countChatTokens(chat)).toBe(encodeChat(chat as never).length)
   })
 
+  it('truncates each text on its own: a character cut at the end of one does not run into the next', async () => {
+    const tokenizer = await loadTokenizer()
+    // 'Ĥ' is two byte tokens (0xC4, 0xA4): one token of it keeps half a character.
+    expect(tokenizer.truncate('Ĥ', 1)).toBe('')
+    expect(tokenizer.truncate('Ĥ', 1, 'tail')).toBe('')
+    expect(tokenizer.truncate('ĤĤ', 3)).toBe('Ĥ')
+    expect(tokenizer.truncate('x Ĥ', 2, 'tail')).toBe(' Ĥ')
+  })
+
+  it('lists the ranks of gpt-tokenizer compactly and back', async () => {
+    const { default: ranks } = await import('gpt-tokenizer/bpeRanks/o200k_base')
+    expect(expandRanks(compactRanks(ranks))).toEqual(ranks)
+    expect(compactRanks(ranks)).toEqual(readRanksFile(encodeRanks(ranks)))
+  })
+
   it('refuses a damaged file instead of counting with wrong ranks', () => {
     const data = encodeRanks(['a', 'b', [0xff], 'cd'])
-    expect(decodeRanks(data)).toEqual(['a', 'b', [0xff], 'cd'])
-    expect(() => decodeRanks(data.subarray(0, data.length - 1))).toThrow(/o200k_base\.ranks is damaged \(wrong size\)/)
-    expect(() => decodeRanks(Buffer.from('nope'))).toThrow(/damaged \(no RNK1 header\)/)
+    expect(expandRanks(readRanksFile(data))).toEqual(['a', 'b', [0xff], 'cd'])
+    expect(() => readRanksFile(data.subarray(0, data.length - 1))).toThrow(/o200k_base\.ranks is damaged \(wrong size\)/)
+    expect(() => readRanksFile(Buffer.from('nope'))).toThrow(/damaged \(no RNK1 header\)/)
   })
 })
