@@ -150,7 +150,7 @@ function send(
   })
 }
 
-/** What Octokit reads of a fetch Response: status, url, headers, and the body as text or bytes. */
+/** What Octokit reads of a fetch Response: status, url, headers, and the body as text, bytes or chunks. */
 function responseOf(url: string, response: IncomingMessage, body: Buffer): Response {
   const headers = new Map<string, string>()
   for (const [name, value] of Object.entries(response.headers)) {
@@ -172,7 +172,12 @@ function responseOf(url: string, response: IncomingMessage, body: Buffer): Respo
       values: () => headers.values(),
       [Symbol.iterator]: () => headers.entries()
     },
-    body: null,
+    // Iterable as a fetch body is: Octokit hands it over unparsed when asked to (github.ts plainJson).
+    body: {
+      async *[Symbol.asyncIterator]() {
+        yield body
+      }
+    },
     bodyUsed: false,
     text: () => Promise.resolve(body.toString('utf8')),
     json: () => Promise.resolve(JSON.parse(body.toString('utf8')) as unknown),

@@ -45,7 +45,14 @@ export async function readPullRequest(
   // Once one request fails the PR cannot be read: the others are cancelled rather than retried.
   const siblings = new AbortController()
   const request = { signal: siblings.signal }
-  const params = { owner: ref.owner, repo: ref.repo, pull_number: number, per_page: PER_PAGE, request }
+  // Pages are parsed plainly (github.ts plainJson): they are most of what a big PR's run reads.
+  const params = {
+    owner: ref.owner,
+    repo: ref.repo,
+    pull_number: number,
+    per_page: PER_PAGE,
+    request: { ...request, plainJson: true }
+  }
   const pr = `pull request #${number} of ${ref.owner}/${ref.repo}`
   // Each request explains its own failure, so a missing page is not reported as a missing PR.
   const listing = <T>(what: 'changed files' | 'commits', page: number, fetchPage: () => Promise<T>): Promise<T> =>

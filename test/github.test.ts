@@ -4,6 +4,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
 import { createOctokit, rateLimitOf } from '../src/github.js'
+import { listenLocal } from './fixtures/http.js'
 import { recordingLog } from './fixtures/log.js'
 
 // The emulators are plain JavaScript; loaded untyped.
@@ -106,6 +107,36 @@ describe('createOctokit retries', () => {
     expect(await readPull(octokit).catch((e: unknown) => e)).toMatchObject({ status: 403 })
     expect(Date.now() - started).toBeLessThan(5_000)
     expect(log.lines).toEqual([])
+  })
+})
+
+describe('createOctokit plainJson', () => {
+  it('answers a request asking for it with the same data, parsed inside the retries', async () => {
+    const { octokit } = client()
+    const listed = (request: Record<string, unknown>) =>
+      octokit.rest.pulls.listFiles({ owner: OWNER, repo: REPO, pull_number: number, per_page: 100, request })
+    const octokitParsed = (await listed({})).data
+    expect(octokitParsed.length).toBeGreaterThan(0)
+    const before = hits('github.files')
+    gh.faults.add('github.files', { status: 502, json: { message: 'Bad Gateway' } }, 1)
+    const plain = await listed({ plainJson: true })
+    expect(plain.data).toEqual(octokitParsed)
+    expect(plain.status).toBe(200)
+    expect(hits('github.files') - before).toBe(2)
+    // A failure is Octokit's as before: its status and message, not a parse error.
+    gh.faults.add('github.files', { status: 404, json: { message: 'Not Found' } }, Infinity)
+    await expect(listed({ plainJson: true })).rejects.toMatchObject({ status: 404 })
+  })
+
+  it("parses with JSON.parse instead of Octokit's big-integer reviver (which would make 2^53 + 1 a BigInt)", async () => {
+    const { baseUrl } = await listenLocal((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' })
+      res.end('[{"id": 9007199254740993, "filename": "\u00e9t\u00e9.md"}]')
+    })
+    const octokit = createOctokit('t', { log: recordingLog(), timeoutMs: 60_000, baseUrl, retryBaseMs: 1 })
+    const list = (request: Record<string, unknown>) => octokit.request('GET /list', { request })
+    expect((await list({})).data).toEqual([{ id: 9007199254740993n, filename: 'été.md' }])
+    expect((await list({ plainJson: true })).data).toEqual([{ id: 9007199254740992, filename: 'été.md' }])
   })
 })
 
