@@ -2,6 +2,7 @@
  * HTTPS_PROXY / HTTP_PROXY as the HTTP clients of GitHub, Entra ID and Azure OpenAI see them, and the
  * one-line message when the proxy itself is what failed. Credentials in proxy URLs are never printed.
  */
+import diagnostics from 'node:diagnostics_channel'
 import { isIP } from 'node:net'
 
 /** A proxy variable that is set, with its value stripped of credentials (they must never be printed). */
@@ -183,4 +184,26 @@ async function createProxyFetch(env: NodeJS.ProcessEnv): Promise<typeof fetch> {
   // The cast bridges undici@6's fetch types to the ones @types/node declares for the global fetch.
   return ((input: string, init: RequestInit) =>
     undici.fetch(input, { ...(init as object), dispatcher })) as unknown as typeof fetch
+}
+
+/** undici's diagnostics channel for a request whose body has been written out (Node's fetch and undici's). */
+const BODY_SENT_CHANNEL = 'undici:request:bodySent'
+
+/**
+ * Calls `then` once the next request has been written to its connection, or after `fallbackMs`. fetch
+ * writes a request a few turns of the event loop after it is called: work scheduled in between (a
+ * setImmediate) runs first and holds the request back for as long as it takes.
+ */
+export function whenNextRequestSent(then: () => void, fallbackMs = 100): void {
+  let done = false
+  const once = (): void => {
+    if (done) return
+    done = true
+    diagnostics.unsubscribe(BODY_SENT_CHANNEL, once)
+    clearTimeout(fallback)
+    then()
+  }
+  const fallback = setTimeout(once, fallbackMs)
+  fallback.unref()
+  diagnostics.subscribe(BODY_SENT_CHANNEL, once)
 }

@@ -15,6 +15,7 @@ import { withInstructionsFile } from './instructions.js'
 import { type MarkerState, MAX_HISTORY, type UpdateRecord, withoutDescriptionSection } from './marker.js'
 import type { Plan } from './plan.js'
 import { type Publication, createPublisher, type PreviousSummary } from './publisher.js'
+import { whenNextRequestSent } from './proxy.js'
 import { readPullRequest } from './pull.js'
 import { type RunEvent, type Skip, skipAfterRead, skippedResult } from './skips.js'
 import type { UpdatesContext } from './render.js'
@@ -109,11 +110,13 @@ export async function run(context: RunContext): Promise<RunResult> {
   const rendering = import('./render.js')
   rendering.catch(() => undefined)
   // The render's first run is mostly compiling. For a map-reduce plan (a long summary) it is done while
-  // the model works on the reduce request, off the path to the comment; started earlier, it would hold
-  // up the token exchange and the map requests on this one thread. A single request's summary renders
-  // quickly even cold, and a fast answer would wait for the warm-up.
+  // the model works on the reduce request, off the path to the comment: once that request has left,
+  // since on this one thread it would hold up the request, as earlier it would the token exchange and
+  // the map requests. A single request's summary renders quickly even cold, and a fast answer would
+  // wait for the warm-up.
   let answered = false
-  const warmUp = (): void => void rendering.then((render) => render.warmUp(() => answered)).catch(() => undefined)
+  const warmUp = (): void =>
+    whenNextRequestSent(() => void rendering.then((render) => render.warmUp(() => answered)).catch(() => undefined))
   const summarized = await summarizeWithAzure({ ...context, settings: prompting }, headStart, plan, data, warmUp).finally(() => {
     answered = true
   })
