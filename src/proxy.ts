@@ -186,24 +186,41 @@ async function createProxyFetch(env: NodeJS.ProcessEnv): Promise<typeof fetch> {
     undici.fetch(input, { ...(init as object), dispatcher })) as unknown as typeof fetch
 }
 
-/** undici's diagnostics channel for a request whose body has been written out (Node's fetch and undici's). */
+/** undici's diagnostics channels (Node's fetch and undici's): a request created, and written out. */
+const CREATED_CHANNEL = 'undici:request:create'
 const BODY_SENT_CHANNEL = 'undici:request:bodySent'
 
 /**
- * Calls `then` once the next request has been written to its connection, or after `fallbackMs`. fetch
- * writes a request a few turns of the event loop after it is called: work scheduled in between (a
- * setImmediate) runs first and holds the request back for as long as it takes.
+ * Calls `then` once a request (to a path containing `path`, if given) has been written to its
+ * connection and no other such request is still waiting to be, or after `fallbackMs`. fetch writes a
+ * request a few turns of the event loop after it is called: work scheduled in between (a setImmediate,
+ * a chunk's import) runs first and holds every request not yet written back for as long as it takes.
  */
-export function whenNextRequestSent(then: () => void, fallbackMs = 100): void {
-  let done = false
-  const once = (): void => {
-    if (done) return
-    done = true
-    diagnostics.unsubscribe(BODY_SENT_CHANNEL, once)
+export function whenRequestsSent(then: () => void, options: { path?: string; fallbackMs?: number } = {}): void {
+  const waiting = new Set<unknown>()
+  const requestOf = (message: unknown): unknown => {
+    const request = (message as { request?: { path?: unknown } } | undefined)?.request
+    const path = request?.path
+    return options.path === undefined || (typeof path === 'string' && path.includes(options.path)) ? request : undefined
+  }
+  const created = (message: unknown): void => {
+    const request = requestOf(message)
+    if (request) waiting.add(request)
+  }
+  const sent = (message: unknown): void => {
+    const request = requestOf(message)
+    if (!request) return
+    waiting.delete(request)
+    if (waiting.size === 0) done()
+  }
+  const done = (): void => {
+    diagnostics.unsubscribe(CREATED_CHANNEL, created)
+    diagnostics.unsubscribe(BODY_SENT_CHANNEL, sent)
     clearTimeout(fallback)
     then()
   }
-  const fallback = setTimeout(once, fallbackMs)
+  const fallback = setTimeout(done, options.fallbackMs ?? 100)
   fallback.unref()
-  diagnostics.subscribe(BODY_SENT_CHANNEL, once)
+  diagnostics.subscribe(CREATED_CHANNEL, created)
+  diagnostics.subscribe(BODY_SENT_CHANNEL, sent)
 }

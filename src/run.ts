@@ -15,7 +15,7 @@ import { withInstructionsFile } from './instructions.js'
 import { type MarkerState, MAX_HISTORY, type UpdateRecord, withoutDescriptionSection } from './marker.js'
 import type { Plan } from './plan.js'
 import { type Publication, createPublisher, type PreviousSummary } from './publisher.js'
-import { whenNextRequestSent } from './proxy.js'
+import { whenRequestsSent } from './proxy.js'
 import { readPullRequest } from './pull.js'
 import { type RunEvent, type Skip, skipAfterRead, skippedResult } from './skips.js'
 import type { UpdatesContext } from './render.js'
@@ -116,7 +116,9 @@ export async function run(context: RunContext): Promise<RunResult> {
   // wait for the warm-up.
   let answered = false
   const warmUp = (): void =>
-    whenNextRequestSent(() => void rendering.then((render) => render.warmUp(() => answered)).catch(() => undefined))
+    whenRequestsSent(() => void rendering.then((render) => render.warmUp(() => answered)).catch(() => undefined), {
+      path: CHAT_PATH
+    })
   const summarized = await summarizeWithAzure({ ...context, settings: prompting }, headStart, plan, data, warmUp).finally(() => {
     answered = true
   })
@@ -218,6 +220,9 @@ function updateRecord(since: SinceLastSummary, now: number): UpdateRecord {
     ...(since.kind === 'delta' ? { files: since.files.length } : {})
   }
 }
+
+/** What the path of every model request contains (model.ts modelUrl). */
+const CHAT_PATH = '/chat/completions'
 
 /** Every file was excluded or had no diff: named in the notice, so that a filter mistake shows. */
 function nothingToSend(plan: Plan, data: PullRequestData): Skip {
