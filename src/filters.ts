@@ -2,7 +2,8 @@
  * Which changed files are left out before any budget: the default excludes (lock files, minified,
  * generated and vendored code, snapshots, binaries, build output) and the `include` / `exclude` globs.
  */
-import { Minimatch, type MinimatchOptions } from 'minimatch'
+import type { MinimatchOptions } from 'minimatch'
+import { compileGlob } from './glob.js'
 
 /** Extensions GitHub sends no patch for, or whose text diff says nothing to a reader. */
 // prettier-ignore
@@ -66,10 +67,10 @@ export function createExcludeFilter(include: readonly string[], exclude: readonl
   const patterns = (list: readonly string[]): string[] =>
     list.map((pattern) => pattern.trim()).filter((pattern) => pattern !== '')
   // Extensions and lock-file names vary in case across platforms (IMAGE.PNG); user globs stay exact.
-  const defaults = DEFAULT_EXCLUDES.map((pattern) => new Minimatch(pattern, { ...GLOB_OPTIONS, nocase: true }))
-  const excluded = patterns(exclude).map((pattern) => new Minimatch(pattern, GLOB_OPTIONS))
+  const defaults = DEFAULT_EXCLUDES.map((pattern) => compileGlob(pattern, { ...GLOB_OPTIONS, nocase: true }))
+  const excluded = patterns(exclude).map((pattern) => compileGlob(pattern, GLOB_OPTIONS))
   const included = patterns(include).map((pattern) => ({
-    glob: new Minimatch(pattern, GLOB_OPTIONS),
+    glob: compileGlob(pattern, GLOB_OPTIONS),
     lifts: new Set(defaults.filter((glob) => glob.match(pattern)))
   }))
   const allowList = included.some((entry) => entry.lifts.size === 0)
