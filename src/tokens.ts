@@ -4,7 +4,8 @@
  * lazily because building it costs time and memory that a run which counts nothing should not pay.
  * The bundle reads the ranks from dist/o200k_base.ranks (written by scripts/token-ranks.mjs from
  * gpt-tokenizer's own), which is cheaper than compiling the 2 MB JavaScript array they ship as; run
- * from src/ (tests), there is no such file and gpt-tokenizer's module is imported instead.
+ * from src/ (tests), there is no such file and that array is imported instead. Either way the ranks
+ * are kept in compact form (rank-table.ts) and gpt-tokenizer's byte-pair encoding counts with them.
  */
 import { readFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
