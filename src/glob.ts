@@ -95,9 +95,9 @@ function plainTest(pattern: string, nocase: boolean): PlainTest | undefined {
   if (folder) {
     const [, anywhere, name = ''] = folder
     if (!LITERAL.test(name)) return undefined
-    return anywhere
-      ? ({ path }) => path.startsWith(`${name}/`) || path.includes(`/${name}/`)
-      : ({ path }) => path.startsWith(`${name}/`)
+    const top = `${name}/`
+    const inside = `/${name}/`
+    return anywhere ? ({ path }) => path.startsWith(top) || path.includes(inside) : ({ path }) => path.startsWith(top)
   }
   // Without `/` (or after a leading globstar and `/`), the glob is matched against the file name.
   const name = glob.startsWith('**/') ? glob.slice(3) : glob
