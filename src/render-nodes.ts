@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto'
 import type { BlockContent, Heading, Html, ListItem, Paragraph, PhrasingContent, Root, RootContent, Text } from 'mdast'
 import { visit } from 'unist-util-visit'
+import { stripInvisible } from './invisible.js'
 import { codePointLength } from './limits.js'
 import { parseMarkdown, sanitizeTree } from './sanitize.js'
 
@@ -81,9 +82,14 @@ export function fileLink(path: string, context: LinkContext): PhrasingContent[] 
 /**
  * A file name as inline code, whatever it holds: the serializer picks a long enough backtick fence and
  * escapes `|` in tables; control characters (a newline would end a table row) become their visible
- * Unicode pictures (U+2400 block).
+ * Unicode pictures (U+2400 block). A name of invisible characters only, which sanitizing would leave
+ * an empty code span (markdown has none), is shown as its code points (`U+200B`).
  */
 export function inlineCodePath(path: string): PhrasingContent {
+  if (stripInvisible(path).text === '') {
+    const codePoints = [...path].map((c) => `U+${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`)
+    return { type: 'inlineCode', value: codePoints.join(' ') || '""' }
+  }
   // eslint-disable-next-line no-control-regex -- control characters are exactly what is replaced here
   const visible = path.replace(/[\u0000-\u001f\u007f]/g, (c) =>
     String.fromCodePoint(c === '\u007f' ? 0x2421 : 0x2400 + c.charCodeAt(0))

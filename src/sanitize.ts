@@ -143,7 +143,9 @@ function transformNode(node: Nodes, parent: Parents, context: Context): Nodes[] 
     case 'code':
       return [breakMarkerInCode(node)]
     case 'inlineCode':
-      return [{ ...node, value: breakMarker(node.value) }]
+      // Empty once its invisible characters are gone: markdown has no empty code span (two backticks
+      // open a span that runs to the next pair, taking what follows out of code).
+      return node.value === '' ? [] : [{ ...node, value: breakMarker(node.value) }]
     case 'footnoteReference':
     case 'footnoteDefinition':
       // Labels are not shown (GitHub numbers footnotes), but they are in the markdown text.

@@ -210,6 +210,27 @@ describe('renderSummary (properties)', () => {
     })
   })
 
+  it('keeps a file named only by invisible characters from taking the next names out of code', () => {
+    // Found by the property below: the first name was left as an empty code span, "``", which opened a
+    // span running to the next pair of backticks and left `@alice` a live mention. It shows as U+200B.
+    const names = ['\u200b', '` ', '@alice']
+    const summary: SummaryOutcome = {
+      usage: { promptTokens: 0, completionTokens: 0, modelCalls: 0 },
+      coverage: {
+        filesTotal: 3,
+        summarized: [],
+        compressed: [],
+        excluded: [],
+        omitted: names.map((name) => ({ path: name, additions: 0, deletions: 0, reason: 'too-large' as const })),
+        unlisted: 0
+      }
+    }
+    const markdown = renderSummary(summary, { ...context, limit: 1_000 })
+    expect(violations(markdown)).toEqual([])
+    expect(markdown).toContain('`@alice`')
+    expect(markdown).toContain('`U+200B` (+0/−0)')
+  })
+
   it('is safe, non-empty and within the limit', () => {
     fc.assert(
       fc.property(outcome, fc.integer({ min: 1, max: 4000 }), (summary, limit) => {
